@@ -1,0 +1,20 @@
+//! vouch: a contract-testing and conformance harness for the Partner Center Referrals API
+//! (`/v1.0/engagements/referrals`) and any JSON REST API described the same way.
+//!
+//! The contract is data: a suite folder (`fixtures/referrals/`) holds `contract.yaml`
+//! (resource, read-only fields, the status/substatus table, expected responses, rules),
+//! the documented examples as the docs show them, and scenarios; `schemas/` holds the
+//! JSON Schemas. [`fixture::Suite::load`] reads all of it once into typed values;
+//! [`fixture::lint::lint`] checks it statically.
+//!
+//! Findings ([`Finding`]) are data: a departure from the contract, with its file, line,
+//! JSON Pointer and whether the rule is documented or assumed. An `Err` means vouch
+//! itself could not run.
+
+pub mod finding;
+pub mod fixture;
+pub mod model;
+pub mod schema;
+
+pub use finding::{Basis, Finding, Location};
+pub use fixture::{LoadError, Suite};

@@ -1,0 +1,71 @@
+//! The `vouch` command line: a thin layer that parses flags, calls the library, prints,
+//! and turns the outcome into an exit code (0 conformant, 1 findings, 2 vouch could not
+//! run).
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+
+use vouch::fixture::lint;
+
+/// The suite vouch runs when none is named.
+const DEFAULT_SUITE: &str = "fixtures/referrals";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "vouch",
+    version,
+    about = "Contract tests and conformance checks for the Partner Center Referrals API",
+    long_about = "vouch replays the documented examples of the Partner Center Referrals API against a live \
+endpoint or an in-process double, and checks JSON Schemas, status/substatus transitions and \
+ETag/If-Match behaviour.\n\nExit codes: 0 all conformant, 1 findings (non-conformance), \
+2 vouch could not run (bad fixture, bad flag, unreachable target)."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Static checks of a suite: contract, schemas, and every documented example against
+    /// its schema and the contract's rules. Known doc defects are reported, not failed.
+    Lint {
+        /// The suite folder (holds contract.yaml).
+        #[arg(default_value = DEFAULT_SUITE)]
+        suite: PathBuf,
+    },
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Lint { suite } => {
+            let report = lint::lint_dir(&suite)?;
+            let mut out = std::io::stdout().lock();
+            report.render(&mut out).context("cannot write the report")?;
+            out.flush().ok();
+            Ok(if report.passed() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            let code = if error.use_stderr() { 2 } else { 0 };
+            error.print().ok();
+            return ExitCode::from(code);
+        }
+    };
+    match run(cli) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("vouch: error: {error:#}");
+            ExitCode::from(2)
+        }
+    }
+}

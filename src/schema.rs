@@ -1,0 +1,169 @@
+//! The JSON Schemas of schemas/: read once, compiled once, then used to validate any
+//! number of bodies. Schemas refer to each other by relative `$ref`; those references are
+//! served from the files already read, never from the network.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use jsonschema::{Draft, Retrieve, Uri, Validator};
+use serde_json::Value;
+
+/// The base every schema's `$id` lives under (an unresolvable host: nothing is fetched).
+pub const SCHEMA_BASE: &str = "https://schemas.vouch.invalid/";
+
+/// Why the schemas could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum SchemaError {
+    #[error("{path}: schema file is missing")]
+    Missing { path: PathBuf },
+    #[error("{path}: cannot read schema: {source}")]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("{path}:{line}:{column}: schema is not valid JSON: {message}")]
+    Json { path: PathBuf, line: usize, column: usize, message: String },
+    #[error("{path}: not a valid JSON Schema 2020-12 document: {message} (at {pointer})")]
+    Meta { path: PathBuf, pointer: String, message: String },
+    #[error("{path}: schema does not compile: {message}")]
+    Compile { path: PathBuf, message: String },
+    #[error("no schema named {name:?} (known: {known})")]
+    Unknown { name: String, known: String },
+}
+
+/// One way in which a body fails its schema.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Violation {
+    /// JSON Pointer into the validated body.
+    pub pointer: String,
+    /// JSON Pointer into the schema (the keyword that failed).
+    pub schema_pointer: String,
+    pub message: String,
+}
+
+/// Every schema of a suite, compiled.
+pub struct SchemaSet {
+    dir: PathBuf,
+    documents: Arc<BTreeMap<String, Value>>,
+    validators: BTreeMap<String, (PathBuf, Validator)>,
+}
+
+impl std::fmt::Debug for SchemaSet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SchemaSet")
+            .field("dir", &self.dir)
+            .field("schemas", &self.validators.keys().collect::<Vec<_>>())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Serves `$ref`s to sibling schema files from memory.
+struct Siblings(Arc<BTreeMap<String, Value>>);
+
+impl Retrieve for Siblings {
+    fn retrieve(&self, uri: &Uri<String>) -> Result<Value, Box<dyn std::error::Error + Send + Sync>> {
+        let text = uri.as_str();
+        let file = text.strip_prefix(SCHEMA_BASE).unwrap_or(text);
+        let file = file.split('#').next().unwrap_or(file);
+        self.0
+            .get(file)
+            .cloned()
+            .ok_or_else(|| format!("no schema file {file:?} beside the others (from $ref {text})").into())
+    }
+}
+
+fn read_json(path: &Path) -> Result<Value, SchemaError> {
+    let text = fs::read_to_string(path).map_err(|source| match source.kind() {
+        std::io::ErrorKind::NotFound => SchemaError::Missing { path: path.to_owned() },
+        _ => SchemaError::Read { path: path.to_owned(), source },
+    })?;
+    serde_json::from_str(&text).map_err(|e| SchemaError::Json {
+        path: path.to_owned(),
+        line: e.line(),
+        column: e.column(),
+        message: e.to_string(),
+    })
+}
+
+impl SchemaSet {
+    /// Reads every `*.json` file of `dir`, checks each against the 2020-12 meta-schema, and
+    /// compiles the ones named in `names` (name → file name).
+    pub fn load(dir: &Path, names: &BTreeMap<String, String>) -> Result<Self, SchemaError> {
+        let mut documents = BTreeMap::new();
+        let entries = fs::read_dir(dir).map_err(|source| match source.kind() {
+            std::io::ErrorKind::NotFound => SchemaError::Missing { path: dir.to_owned() },
+            _ => SchemaError::Read { path: dir.to_owned(), source },
+        })?;
+        let mut files: Vec<PathBuf> = entries
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "json"))
+            .collect();
+        files.sort();
+        for path in &files {
+            let value = read_json(path)?;
+            if let Err(error) = jsonschema::meta::validate(&value) {
+                return Err(SchemaError::Meta {
+                    path: path.clone(),
+                    pointer: error.instance_path().to_string(),
+                    message: error.to_string(),
+                });
+            }
+            let file = path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
+            documents.insert(file, value);
+        }
+        let documents = Arc::new(documents);
+        let mut validators = BTreeMap::new();
+        for (name, file) in names {
+            let path = dir.join(file);
+            let schema = documents.get(file).ok_or_else(|| SchemaError::Missing { path: path.clone() })?;
+            let validator = jsonschema::options()
+                .with_draft(Draft::Draft202012)
+                .with_base_uri(format!("{SCHEMA_BASE}{file}"))
+                .with_retriever(Siblings(Arc::clone(&documents)))
+                .build(schema)
+                .map_err(|e| SchemaError::Compile { path: path.clone(), message: e.to_string() })?;
+            validators.insert(name.clone(), (path, validator));
+        }
+        Ok(Self { dir: dir.to_owned(), documents, validators })
+    }
+
+    /// The names the schemas were loaded under.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.validators.keys().map(String::as_str)
+    }
+
+    /// The file a named schema was read from.
+    pub fn path(&self, name: &str) -> Option<&Path> {
+        self.validators.get(name).map(|(p, _)| p.as_path())
+    }
+
+    /// The raw schema documents, by file name (for exports such as OpenAPI).
+    pub fn documents(&self) -> &BTreeMap<String, Value> {
+        &self.documents
+    }
+
+    /// Validates `instance` against the schema called `name`; an empty list means valid.
+    pub fn validate(&self, name: &str, instance: &Value) -> Result<Vec<Violation>, SchemaError> {
+        let (_, validator) = self.validators.get(name).ok_or_else(|| SchemaError::Unknown {
+            name: name.to_owned(),
+            known: self.validators.keys().cloned().collect::<Vec<_>>().join(", "),
+        })?;
+        Ok(validator
+            .iter_errors(instance)
+            .map(|e| Violation {
+                pointer: e.instance_path().to_string(),
+                schema_pointer: e.schema_path().to_string(),
+                message: e.to_string(),
+            })
+            .collect())
+    }
+
+    /// Whether `instance` is valid against the schema called `name`.
+    pub fn is_valid(&self, name: &str, instance: &Value) -> Result<bool, SchemaError> {
+        let (_, validator) = self.validators.get(name).ok_or_else(|| SchemaError::Unknown {
+            name: name.to_owned(),
+            known: self.validators.keys().cloned().collect::<Vec<_>>().join(", "),
+        })?;
+        Ok(validator.is_valid(instance))
+    }
+}
