@@ -41,7 +41,10 @@ pub struct Location {
 
 impl Location {
     pub fn file(file: impl Into<PathBuf>) -> Self {
-        Self { file: file.into(), ..Self::default() }
+        Self {
+            file: file.into(),
+            ..Self::default()
+        }
     }
 
     #[must_use]
@@ -77,7 +80,11 @@ impl fmt::Display for Location {
             write!(f, " step {step}")?;
         }
         if let Some(pointer) = &self.pointer {
-            let shown = if pointer.is_empty() { "(root)" } else { pointer };
+            let shown = if pointer.is_empty() {
+                "(root)"
+            } else {
+                pointer
+            };
             write!(f, " at {shown}")?;
         }
         Ok(())
@@ -96,7 +103,11 @@ pub struct Finding {
 
 impl fmt::Display for Finding {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {} [{}, {}]", self.location, self.message, self.rule, self.basis)
+        write!(
+            f,
+            "{}: {} [{}, {}]",
+            self.location, self.message, self.rule, self.basis
+        )
     }
 }
 
@@ -109,7 +120,9 @@ mod tests {
         let finding = Finding {
             rule: "schema".into(),
             basis: Basis::Documented,
-            location: Location::file("documented/a.json").at(12, 5).pointer("/status"),
+            location: Location::file("documented/a.json")
+                .at(12, 5)
+                .pointer("/status"),
             message: "\"Open\" is not one of the statuses".into(),
         };
         assert_eq!(

@@ -19,11 +19,23 @@ pub enum SchemaError {
     #[error("{path}: schema file is missing")]
     Missing { path: PathBuf },
     #[error("{path}: cannot read schema: {source}")]
-    Read { path: PathBuf, source: std::io::Error },
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{path}:{line}:{column}: schema is not valid JSON: {message}")]
-    Json { path: PathBuf, line: usize, column: usize, message: String },
+    Json {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        message: String,
+    },
     #[error("{path}: not a valid JSON Schema 2020-12 document: {message} (at {pointer})")]
-    Meta { path: PathBuf, pointer: String, message: String },
+    Meta {
+        path: PathBuf,
+        pointer: String,
+        message: String,
+    },
     #[error("{path}: schema does not compile: {message}")]
     Compile { path: PathBuf, message: String },
     #[error("no schema named {name:?} (known: {known})")]
@@ -60,21 +72,28 @@ impl std::fmt::Debug for SchemaSet {
 struct Siblings(Arc<BTreeMap<String, Value>>);
 
 impl Retrieve for Siblings {
-    fn retrieve(&self, uri: &Uri<String>) -> Result<Value, Box<dyn std::error::Error + Send + Sync>> {
+    fn retrieve(
+        &self,
+        uri: &Uri<String>,
+    ) -> Result<Value, Box<dyn std::error::Error + Send + Sync>> {
         let text = uri.as_str();
         let file = text.strip_prefix(SCHEMA_BASE).unwrap_or(text);
         let file = file.split('#').next().unwrap_or(file);
-        self.0
-            .get(file)
-            .cloned()
-            .ok_or_else(|| format!("no schema file {file:?} beside the others (from $ref {text})").into())
+        self.0.get(file).cloned().ok_or_else(|| {
+            format!("no schema file {file:?} beside the others (from $ref {text})").into()
+        })
     }
 }
 
 fn read_json(path: &Path) -> Result<Value, SchemaError> {
     let text = fs::read_to_string(path).map_err(|source| match source.kind() {
-        std::io::ErrorKind::NotFound => SchemaError::Missing { path: path.to_owned() },
-        _ => SchemaError::Read { path: path.to_owned(), source },
+        std::io::ErrorKind::NotFound => SchemaError::Missing {
+            path: path.to_owned(),
+        },
+        _ => SchemaError::Read {
+            path: path.to_owned(),
+            source,
+        },
     })?;
     serde_json::from_str(&text).map_err(|e| SchemaError::Json {
         path: path.to_owned(),
@@ -90,8 +109,13 @@ impl SchemaSet {
     pub fn load(dir: &Path, names: &BTreeMap<String, String>) -> Result<Self, SchemaError> {
         let mut documents = BTreeMap::new();
         let entries = fs::read_dir(dir).map_err(|source| match source.kind() {
-            std::io::ErrorKind::NotFound => SchemaError::Missing { path: dir.to_owned() },
-            _ => SchemaError::Read { path: dir.to_owned(), source },
+            std::io::ErrorKind::NotFound => SchemaError::Missing {
+                path: dir.to_owned(),
+            },
+            _ => SchemaError::Read {
+                path: dir.to_owned(),
+                source,
+            },
         })?;
         let mut files: Vec<PathBuf> = entries
             .filter_map(Result::ok)
@@ -108,23 +132,35 @@ impl SchemaSet {
                     message: error.to_string(),
                 });
             }
-            let file = path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
+            let file = path
+                .file_name()
+                .map(|f| f.to_string_lossy().into_owned())
+                .unwrap_or_default();
             documents.insert(file, value);
         }
         let documents = Arc::new(documents);
         let mut validators = BTreeMap::new();
         for (name, file) in names {
             let path = dir.join(file);
-            let schema = documents.get(file).ok_or_else(|| SchemaError::Missing { path: path.clone() })?;
+            let schema = documents
+                .get(file)
+                .ok_or_else(|| SchemaError::Missing { path: path.clone() })?;
             let validator = jsonschema::options()
                 .with_draft(Draft::Draft202012)
                 .with_base_uri(format!("{SCHEMA_BASE}{file}"))
                 .with_retriever(Siblings(Arc::clone(&documents)))
                 .build(schema)
-                .map_err(|e| SchemaError::Compile { path: path.clone(), message: e.to_string() })?;
+                .map_err(|e| SchemaError::Compile {
+                    path: path.clone(),
+                    message: e.to_string(),
+                })?;
             validators.insert(name.clone(), (path, validator));
         }
-        Ok(Self { dir: dir.to_owned(), documents, validators })
+        Ok(Self {
+            dir: dir.to_owned(),
+            documents,
+            validators,
+        })
     }
 
     /// The names the schemas were loaded under.
@@ -137,17 +173,25 @@ impl SchemaSet {
         self.validators.get(name).map(|(p, _)| p.as_path())
     }
 
-    /// The raw schema documents, by file name (for exports such as OpenAPI).
+    /// The raw schema documents, by file name (for exports such as `OpenAPI`).
     pub fn documents(&self) -> &BTreeMap<String, Value> {
         &self.documents
     }
 
     /// Validates `instance` against the schema called `name`; an empty list means valid.
     pub fn validate(&self, name: &str, instance: &Value) -> Result<Vec<Violation>, SchemaError> {
-        let (_, validator) = self.validators.get(name).ok_or_else(|| SchemaError::Unknown {
-            name: name.to_owned(),
-            known: self.validators.keys().cloned().collect::<Vec<_>>().join(", "),
-        })?;
+        let (_, validator) = self
+            .validators
+            .get(name)
+            .ok_or_else(|| SchemaError::Unknown {
+                name: name.to_owned(),
+                known: self
+                    .validators
+                    .keys()
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })?;
         Ok(validator
             .iter_errors(instance)
             .map(|e| Violation {
@@ -160,10 +204,18 @@ impl SchemaSet {
 
     /// Whether `instance` is valid against the schema called `name`.
     pub fn is_valid(&self, name: &str, instance: &Value) -> Result<bool, SchemaError> {
-        let (_, validator) = self.validators.get(name).ok_or_else(|| SchemaError::Unknown {
-            name: name.to_owned(),
-            known: self.validators.keys().cloned().collect::<Vec<_>>().join(", "),
-        })?;
+        let (_, validator) = self
+            .validators
+            .get(name)
+            .ok_or_else(|| SchemaError::Unknown {
+                name: name.to_owned(),
+                known: self
+                    .validators
+                    .keys()
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })?;
         Ok(validator.is_valid(instance))
     }
 }

@@ -19,7 +19,9 @@ pub enum ETagError {
     NotQuoted(String),
     #[error("an entity tag may not contain {character:?} (in {text:?})")]
     BadCharacter { text: String, character: char },
-    #[error("an If-Match header is `*` or a comma-separated list of entity tags, got an empty value")]
+    #[error(
+        "an If-Match header is `*` or a comma-separated list of entity tags, got an empty value"
+    )]
     Empty,
 }
 
@@ -40,7 +42,10 @@ impl ETag {
             .chars()
             .find(|c| *c == '"' || c.is_ascii_control() || *c == ' ')
         {
-            return Err(ETagError::BadCharacter { text: opaque, character });
+            return Err(ETagError::BadCharacter {
+                text: opaque,
+                character,
+            });
         }
         Ok(Self { weak, opaque })
     }
@@ -200,7 +205,10 @@ mod tests {
     fn if_match_list_matches_when_one_tag_is_strongly_equal() {
         let header = IfMatch::parse("\"a\", W/\"b\" ,\"c\"").unwrap();
         assert!(header.matches(&ETag::strong("c").unwrap()));
-        assert!(!header.matches(&ETag::strong("b").unwrap()), "weak tags never match If-Match");
+        assert!(
+            !header.matches(&ETag::strong("b").unwrap()),
+            "weak tags never match If-Match"
+        );
         assert!(!header.matches(&ETag::strong("d").unwrap()));
     }
 

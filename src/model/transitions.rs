@@ -95,9 +95,17 @@ impl fmt::Display for Substatus {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TransitionError {
     #[error("status may not move from {from} to {to} (allowed from {from}: {allowed})")]
-    Move { from: Status, to: Status, allowed: String },
+    Move {
+        from: Status,
+        to: Status,
+        allowed: String,
+    },
     #[error("substatus {substatus} does not go with status {status} (allowed: {allowed})")]
-    Pair { status: Status, substatus: Substatus, allowed: String },
+    Pair {
+        status: Status,
+        substatus: Substatus,
+        allowed: String,
+    },
 }
 
 /// The table: allowed status moves and allowed (status, substatus) pairs.
@@ -123,16 +131,25 @@ impl Transitions {
     /// Whether the status may move from `from` to `to`. A status the table does not
     /// list (such as `None`) has no allowed moves, not even to itself.
     pub fn move_allowed(&self, from: Status, to: Status) -> bool {
-        self.moves.get(&from).is_some_and(|to_set| to_set.contains(&to))
+        self.moves
+            .get(&from)
+            .is_some_and(|to_set| to_set.contains(&to))
     }
 
     /// Whether `substatus` may go with `status`.
     pub fn pair_allowed(&self, status: Status, substatus: Substatus) -> bool {
-        self.pairs.get(&status).is_some_and(|set| set.contains(&substatus))
+        self.pairs
+            .get(&status)
+            .is_some_and(|set| set.contains(&substatus))
     }
 
     /// Judges a write that takes a resource at `from` to (`to`, `substatus`).
-    pub fn check(&self, from: Status, to: Status, substatus: Substatus) -> Result<(), TransitionError> {
+    pub fn check(
+        &self,
+        from: Status,
+        to: Status,
+        substatus: Substatus,
+    ) -> Result<(), TransitionError> {
         if !self.move_allowed(from, to) {
             return Err(TransitionError::Move {
                 from,
@@ -227,30 +244,53 @@ pairs: { New: [Pending, Received], Active: [Accepted], Closed: [Won, Lost, Decli
 
     #[test]
     fn a_backwards_move_is_refused_with_the_allowed_targets_named() {
-        let err = documented().check(Status::Closed, Status::Active, Substatus::Accepted).unwrap_err();
+        let err = documented()
+            .check(Status::Closed, Status::Active, Substatus::Accepted)
+            .unwrap_err();
         assert_eq!(
             err,
-            TransitionError::Move { from: Status::Closed, to: Status::Active, allowed: "Closed".into() }
+            TransitionError::Move {
+                from: Status::Closed,
+                to: Status::Active,
+                allowed: "Closed".into()
+            }
         );
-        assert_eq!(err.to_string(), "status may not move from Closed to Active (allowed from Closed: Closed)");
+        assert_eq!(
+            err.to_string(),
+            "status may not move from Closed to Active (allowed from Closed: Closed)"
+        );
     }
 
     #[test]
     fn an_allowed_move_with_a_foreign_substatus_is_refused_as_a_pair() {
-        let err = documented().check(Status::New, Status::Closed, Substatus::Pending).unwrap_err();
-        assert!(matches!(err, TransitionError::Pair { status: Status::Closed, substatus: Substatus::Pending, .. }));
+        let err = documented()
+            .check(Status::New, Status::Closed, Substatus::Pending)
+            .unwrap_err();
+        assert!(matches!(
+            err,
+            TransitionError::Pair {
+                status: Status::Closed,
+                substatus: Substatus::Pending,
+                ..
+            }
+        ));
     }
 
     #[test]
     fn closing_a_new_referral_as_won_is_allowed() {
-        assert_eq!(documented().check(Status::New, Status::Closed, Substatus::Won), Ok(()));
+        assert_eq!(
+            documented().check(Status::New, Status::Closed, Substatus::Won),
+            Ok(())
+        );
     }
 
     #[test]
     fn none_has_no_moves_and_no_pairs() {
         let table = documented();
         assert!(!table.move_allowed(Status::None, Status::None));
-        assert!(Substatus::ALL.iter().all(|s| !table.pair_allowed(Status::None, *s)));
+        assert!(Substatus::ALL
+            .iter()
+            .all(|s| !table.pair_allowed(Status::None, *s)));
     }
 
     #[test]
@@ -266,7 +306,8 @@ pairs: { New: [Pending, Received], Active: [Accepted], Closed: [Won, Lost, Decli
 
     #[test]
     fn an_unknown_status_in_the_table_data_is_refused() {
-        let parsed: Result<Transitions, _> = serde_saphyr::from_str("moves: { New: [Open] }\npairs: {}\n");
+        let parsed: Result<Transitions, _> =
+            serde_saphyr::from_str("moves: { New: [Open] }\npairs: {}\n");
         assert!(parsed.is_err());
     }
 }
