@@ -11,6 +11,7 @@
 //! JSON Pointer and whether the rule is documented or assumed. An `Err` means vouch
 //! itself could not run.
 
+pub mod double;
 pub mod finding;
 pub mod fixture;
 pub mod model;

@@ -9,7 +9,9 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 
+use vouch::double::{Double, DoubleConfig, Fault};
 use vouch::fixture::lint;
+use vouch::Suite;
 
 /// The suite vouch runs when none is named.
 const DEFAULT_SUITE: &str = "fixtures/referrals";
@@ -38,10 +40,117 @@ enum Command {
         #[arg(default_value = DEFAULT_SUITE)]
         suite: PathBuf,
     },
+    /// Run the stateful Referrals double as a standalone HTTP server, for other tools
+    /// (Schemathesis, Prism, Dredd, a browser) or for `vouch run --target URL`.
+    ///
+    /// It prints the address it bound and serves until SIGINT or SIGTERM.
+    Serve {
+        /// The suite whose contract and schemas the double obeys.
+        #[arg(long, default_value = DEFAULT_SUITE)]
+        suite: PathBuf,
+        /// The port to listen on (0: any free port; the address is printed).
+        #[arg(long, default_value_t = 0)]
+        port: u16,
+        /// The address to listen on.
+        #[arg(long, default_value = "127.0.0.1")]
+        host: std::net::IpAddr,
+        /// Require `Authorization: Bearer TOKEN` on every request (401 otherwise).
+        #[arg(long, conflicts_with = "token_env")]
+        token: Option<String>,
+        /// Like --token, reading the token from this environment variable.
+        #[arg(long, value_name = "VAR")]
+        token_env: Option<String>,
+        /// Inject a fault from the catalogue (repeatable); see --list-faults.
+        #[arg(long = "fault", value_name = "NAME")]
+        faults: Vec<Fault>,
+        /// Deterministic mode: this seed fixes ids and eTags, and time steps one second per write.
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Print the fault catalogue and exit.
+        #[arg(long)]
+        list_faults: bool,
+    },
+}
+
+fn serve(
+    suite: &std::path::Path,
+    address: std::net::SocketAddr,
+    token: Option<String>,
+    faults: Vec<Fault>,
+    seed: Option<u64>,
+) -> anyhow::Result<ExitCode> {
+    let suite = Suite::load(suite)?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(async {
+        let config = DoubleConfig {
+            seed,
+            token,
+            faults: faults.into_iter().collect(),
+            ..DoubleConfig::default()
+        };
+        let double = Double::start_on(&suite, config, address).await?;
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "vouch double listening on {}", double.uri())?;
+        let names: Vec<&str> = double.faults().iter().map(|f| f.name()).collect();
+        if !names.is_empty() {
+            writeln!(out, "faults: {}", names.join(", "))?;
+        }
+        out.flush()?;
+        drop(out);
+        let mut terminate =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+                .context("cannot listen for SIGTERM")?;
+        tokio::select! {
+            result = tokio::signal::ctrl_c() => result.context("cannot listen for SIGINT")?,
+            _ = terminate.recv() => {}
+        }
+        drop(double);
+        println!("vouch double stopped");
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+fn list_faults() -> ExitCode {
+    for fault in Fault::ALL {
+        let note = if fault.is_benign() { " (benign)" } else { "" };
+        println!("{:<32} {}{note}", fault.name(), fault.description());
+    }
+    ExitCode::SUCCESS
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
+        Command::Serve {
+            suite,
+            port,
+            host,
+            token,
+            token_env,
+            faults,
+            seed,
+            list_faults: list,
+        } => {
+            if list {
+                return Ok(list_faults());
+            }
+            let token = match token_env {
+                Some(var) => Some(
+                    std::env::var(&var)
+                        .with_context(|| format!("--token-env {var}: the variable is not set"))?,
+                ),
+                None => token,
+            };
+            serve(
+                &suite,
+                std::net::SocketAddr::new(host, port),
+                token,
+                faults,
+                seed,
+            )
+        }
         Command::Lint { suite } => {
             let report = lint::lint_dir(&suite)?;
             let mut out = std::io::stdout().lock();

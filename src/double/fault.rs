@@ -1,0 +1,191 @@
+//! The fault catalogue: named single defects a real implementation of the Referrals API
+//! could have. Each one switches off or bends exactly one behaviour of the double, so the
+//! suite's strength can be measured by whether it notices (`vouch selftest`).
+
+use std::fmt;
+use std::str::FromStr;
+
+/// One injectable defect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Fault {
+    StaleIfMatchAccepted,
+    PatchStaleIfMatchAccepted,
+    WildcardRefused,
+    EtagNotRotated,
+    PutWithoutIfMatchAccepted,
+    ClosedToActiveAccepted,
+    PairOutsideTableAccepted,
+    RefusedWriteStored,
+    EtagMissingFromBody,
+    EtagHeaderMissing,
+    IdChangedInResponse,
+    CreatedRewritten,
+    UpdatedNotAdvanced,
+    WritableFieldDropped,
+    LinksInPutAccepted,
+    IdMismatchAccepted,
+    UnsupportedPatchOpAccepted,
+    PreferIgnored,
+    ErrorBodyNotJson,
+    WrongContentType,
+    NotFoundAsEmpty200,
+    ListFilterIgnored,
+    Throttled,
+    SlowResponses,
+}
+
+impl Fault {
+    pub const ALL: [Fault; 24] = [
+        Fault::StaleIfMatchAccepted,
+        Fault::PatchStaleIfMatchAccepted,
+        Fault::WildcardRefused,
+        Fault::EtagNotRotated,
+        Fault::PutWithoutIfMatchAccepted,
+        Fault::ClosedToActiveAccepted,
+        Fault::PairOutsideTableAccepted,
+        Fault::RefusedWriteStored,
+        Fault::EtagMissingFromBody,
+        Fault::EtagHeaderMissing,
+        Fault::IdChangedInResponse,
+        Fault::CreatedRewritten,
+        Fault::UpdatedNotAdvanced,
+        Fault::WritableFieldDropped,
+        Fault::LinksInPutAccepted,
+        Fault::IdMismatchAccepted,
+        Fault::UnsupportedPatchOpAccepted,
+        Fault::PreferIgnored,
+        Fault::ErrorBodyNotJson,
+        Fault::WrongContentType,
+        Fault::NotFoundAsEmpty200,
+        Fault::ListFilterIgnored,
+        Fault::Throttled,
+        Fault::SlowResponses,
+    ];
+
+    /// The name used on the command line (`--fault NAME`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Fault::StaleIfMatchAccepted => "stale-if-match-accepted",
+            Fault::PatchStaleIfMatchAccepted => "patch-stale-if-match-accepted",
+            Fault::WildcardRefused => "wildcard-refused",
+            Fault::EtagNotRotated => "etag-not-rotated",
+            Fault::PutWithoutIfMatchAccepted => "put-without-if-match-accepted",
+            Fault::ClosedToActiveAccepted => "closed-to-active-accepted",
+            Fault::PairOutsideTableAccepted => "pair-outside-table-accepted",
+            Fault::RefusedWriteStored => "refused-write-stored",
+            Fault::EtagMissingFromBody => "etag-missing-from-body",
+            Fault::EtagHeaderMissing => "etag-header-missing",
+            Fault::IdChangedInResponse => "id-changed-in-response",
+            Fault::CreatedRewritten => "created-rewritten",
+            Fault::UpdatedNotAdvanced => "updated-not-advanced",
+            Fault::WritableFieldDropped => "writable-field-dropped",
+            Fault::LinksInPutAccepted => "links-in-put-accepted",
+            Fault::IdMismatchAccepted => "id-mismatch-accepted",
+            Fault::UnsupportedPatchOpAccepted => "unsupported-patch-op-accepted",
+            Fault::PreferIgnored => "prefer-ignored",
+            Fault::ErrorBodyNotJson => "error-body-not-json",
+            Fault::WrongContentType => "wrong-content-type",
+            Fault::NotFoundAsEmpty200 => "not-found-as-empty-200",
+            Fault::ListFilterIgnored => "list-filter-ignored",
+            Fault::Throttled => "throttled",
+            Fault::SlowResponses => "slow-responses",
+        }
+    }
+
+    /// What the defect does, in one line.
+    pub fn description(self) -> &'static str {
+        match self {
+            Fault::StaleIfMatchAccepted => "a PUT with a stale If-Match succeeds instead of 412",
+            Fault::PatchStaleIfMatchAccepted => {
+                "a PATCH with a stale If-Match succeeds instead of 412"
+            }
+            Fault::WildcardRefused => {
+                "If-Match: * is refused with 412 instead of matching any version"
+            }
+            Fault::EtagNotRotated => "a successful write keeps the old eTag",
+            Fault::PutWithoutIfMatchAccepted => "a PUT without If-Match succeeds",
+            Fault::ClosedToActiveAccepted => "a Closed referral may be moved back to Active",
+            Fault::PairOutsideTableAccepted => {
+                "a (status, substatus) pair outside the table is accepted"
+            }
+            Fault::RefusedWriteStored => "a write refused with 412 is stored anyway",
+            Fault::EtagMissingFromBody => "resources are returned without their eTag field",
+            Fault::EtagHeaderMissing => "responses carry no ETag header",
+            Fault::IdChangedInResponse => "a write's response describes another id",
+            Fault::CreatedRewritten => "a write rewrites createdDateTime",
+            Fault::UpdatedNotAdvanced => "a write leaves updatedDateTime where it was",
+            Fault::WritableFieldDropped => "details.closingDateTime sent in a PUT is not stored",
+            Fault::LinksInPutAccepted => "a PUT body carrying links is accepted",
+            Fault::IdMismatchAccepted => "a PUT whose body id differs from the path is accepted",
+            Fault::UnsupportedPatchOpAccepted => {
+                "PATCH accepts operations other than add and replace (ignoring them)"
+            }
+            Fault::PreferIgnored => {
+                "PATCH answers 204 even when asked Prefer: return=representation"
+            }
+            Fault::ErrorBodyNotJson => "error responses are plain text, not a JSON error envelope",
+            Fault::WrongContentType => "JSON responses are labelled text/plain",
+            Fault::NotFoundAsEmpty200 => "GET of an unknown id answers 200 with an empty object",
+            Fault::ListFilterIgnored => "GET list ignores $filter",
+            Fault::Throttled => {
+                "every 4th request is refused with 429 and Retry-After: 1 (benign: clients retry)"
+            }
+            Fault::SlowResponses => "every response is delayed by 1.5 s",
+        }
+    }
+
+    /// Whether a conformant client is expected to pass despite this fault (throttling
+    /// with Retry-After is not a defect of the contract, only of patience).
+    pub fn is_benign(self) -> bool {
+        matches!(self, Fault::Throttled)
+    }
+}
+
+impl fmt::Display for Fault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// An unknown fault name.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("no fault named {name:?}; `vouch serve --list-faults` lists them")]
+pub struct UnknownFault {
+    pub name: String,
+}
+
+impl FromStr for Fault {
+    type Err = UnknownFault;
+
+    fn from_str(name: &str) -> Result<Self, Self::Err> {
+        Fault::ALL
+            .into_iter()
+            .find(|f| f.name() == name)
+            .ok_or_else(|| UnknownFault {
+                name: name.to_owned(),
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_fault_has_a_unique_name_that_parses_back() {
+        let mut names: Vec<&str> = Fault::ALL.iter().map(|f| f.name()).collect();
+        for fault in Fault::ALL {
+            assert_eq!(fault.name().parse::<Fault>(), Ok(fault));
+            assert!(!fault.description().is_empty());
+        }
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), Fault::ALL.len());
+    }
+
+    #[test]
+    fn an_unknown_name_is_refused_with_a_hint() {
+        let err = "etag-rotten".parse::<Fault>().unwrap_err();
+        assert!(err.to_string().contains("--list-faults"));
+    }
+}

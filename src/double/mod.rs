@@ -1,0 +1,168 @@
+//! The stateful double: a faithful, fast stand-in for the Partner Center Referrals API,
+//! built on wiremock. It obeys the suite's contract.yaml and schemas (the same data the
+//! checks read), can be made deterministic (seeded ids and eTags, a stepping clock), and
+//! can carry faults from the catalogue so the suite's strength can be measured.
+
+pub mod clock;
+pub mod fault;
+pub mod filter;
+pub mod patch;
+pub mod reply;
+pub mod responder;
+pub mod store;
+
+use std::collections::BTreeSet;
+use std::net::{SocketAddr, TcpListener};
+use std::sync::{Arc, Mutex};
+
+use wiremock::matchers::any;
+use wiremock::{Mock, MockServer};
+
+use crate::fixture::Suite;
+pub use fault::{Fault, UnknownFault};
+use responder::{Responder, Shared};
+use store::Store;
+
+/// The default cap on a request body (a referral is a few kilobytes).
+pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
+
+/// How to start a double.
+#[derive(Debug, Clone)]
+pub struct DoubleConfig {
+    /// `Some(seed)`: deterministic ids, eTags and clock. `None`: wall clock, fresh ids.
+    pub seed: Option<u64>,
+    /// When set, every request must carry `Authorization: Bearer <token>`.
+    pub token: Option<String>,
+    pub faults: BTreeSet<Fault>,
+    pub body_limit: usize,
+}
+
+impl Default for DoubleConfig {
+    fn default() -> Self {
+        Self {
+            seed: Some(0),
+            token: None,
+            faults: BTreeSet::new(),
+            body_limit: DEFAULT_BODY_LIMIT,
+        }
+    }
+}
+
+impl DoubleConfig {
+    #[must_use]
+    pub fn with_fault(mut self, fault: Fault) -> Self {
+        self.faults.insert(fault);
+        self
+    }
+}
+
+/// Why a double could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum DoubleError {
+    #[error("cannot listen on {address}: {source}")]
+    Bind {
+        address: SocketAddr,
+        source: std::io::Error,
+    },
+}
+
+/// A running double. Dropping it stops the server.
+pub struct Double {
+    server: MockServer,
+    shared: Arc<Shared>,
+}
+
+impl std::fmt::Debug for Double {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Double")
+            .field("uri", &self.server.uri())
+            .finish_non_exhaustive()
+    }
+}
+
+/// A listening socket with `TCP_NODELAY` (accepted connections inherit it on Linux), so
+/// small responses are not held back by Nagle's algorithm.
+fn listen(address: SocketAddr) -> Result<TcpListener, DoubleError> {
+    let bind = |source| DoubleError::Bind { address, source };
+    let domain = if address.is_ipv6() {
+        socket2::Domain::IPV6
+    } else {
+        socket2::Domain::IPV4
+    };
+    let socket = socket2::Socket::new(domain, socket2::Type::STREAM, Some(socket2::Protocol::TCP))
+        .map_err(bind)?;
+    socket.set_reuse_address(true).map_err(bind)?;
+    socket.set_tcp_nodelay(true).map_err(bind)?;
+    socket.bind(&address.into()).map_err(bind)?;
+    socket.listen(1024).map_err(bind)?;
+    Ok(socket.into())
+}
+
+impl Double {
+    /// Starts a double for `suite` on a free loopback port.
+    pub async fn start(suite: &Suite, config: DoubleConfig) -> Result<Self, DoubleError> {
+        Self::start_on(suite, config, SocketAddr::from(([127, 0, 0, 1], 0))).await
+    }
+
+    /// Starts a double for `suite` listening on `address`.
+    pub async fn start_on(
+        suite: &Suite,
+        config: DoubleConfig,
+        address: SocketAddr,
+    ) -> Result<Self, DoubleError> {
+        let listener = listen(address)?;
+        let (clock, mut ids) = match config.seed {
+            Some(seed) => (clock::Clock::deterministic(), clock::Ids::seeded(seed)),
+            None => (clock::Clock::wall(), clock::Ids::unseeded()),
+        };
+        let organization_id = ids.guid();
+        let shared = Arc::new(Shared {
+            contract: suite.contract.clone(),
+            schemas: Arc::clone(&suite.schemas),
+            transitions: suite.contract.transitions.table(),
+            faults: config.faults,
+            token: config.token,
+            body_limit: config.body_limit,
+            organization_id,
+            store: Mutex::new(Store::new(clock, ids)),
+        });
+        let server = MockServer::builder()
+            .listener(listener)
+            .disable_request_recording()
+            .start()
+            .await;
+        Mock::given(any())
+            .respond_with(Responder {
+                shared: Arc::clone(&shared),
+            })
+            .mount(&server)
+            .await;
+        Ok(Self { server, shared })
+    }
+
+    /// The base URI, e.g. `http://127.0.0.1:41234`.
+    pub fn uri(&self) -> String {
+        self.server.uri()
+    }
+
+    pub fn address(&self) -> SocketAddr {
+        *self.server.address()
+    }
+
+    /// How many referrals the double holds.
+    pub fn referral_count(&self) -> usize {
+        self.shared.store.lock().map_or(0, |s| s.len())
+    }
+
+    /// The stored referral with that id, as the double holds it (for tests).
+    pub fn stored(&self, id: &str) -> Option<serde_json::Value> {
+        let store = self.shared.store.lock().ok()?;
+        store
+            .get(id)
+            .map(|s| serde_json::Value::Object(s.body.clone()))
+    }
+
+    pub fn faults(&self) -> &BTreeSet<Fault> {
+        &self.shared.faults
+    }
+}

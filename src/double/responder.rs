@@ -1,0 +1,761 @@
+//! The double's behaviour: one wiremock `Respond` implementation that routes every request
+//! on the resource path and answers as contract.yaml says (the same data the checks
+//! read). Writes are compare-and-swap under one lock, so concurrent writers with the same
+//! If-Match get exactly one winner.
+
+use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use reqwest::Url;
+use serde_json::{Map, Value};
+use wiremock::{Request, Respond, ResponseTemplate};
+
+use crate::double::fault::Fault;
+use crate::double::filter::Filter;
+use crate::double::patch;
+use crate::double::reply::Reply;
+use crate::double::store::{Store, Stored};
+use crate::fixture::Contract;
+use crate::model::{ETag, IfMatch, Status, Substatus, TransitionError, Transitions};
+use crate::schema::SchemaSet;
+
+/// Largest page of a list, as the docs say ("more than 100 items: use @odata.nextLink").
+const MAX_PAGE: usize = 100;
+
+/// What every request handler needs, shared by all connections.
+pub struct Shared {
+    pub contract: Contract,
+    pub schemas: Arc<SchemaSet>,
+    pub transitions: Transitions,
+    pub faults: BTreeSet<Fault>,
+    pub token: Option<String>,
+    pub body_limit: usize,
+    pub organization_id: String,
+    pub store: Mutex<Store>,
+}
+
+/// The wiremock responder.
+#[derive(Clone)]
+pub struct Responder {
+    pub shared: Arc<Shared>,
+}
+
+impl Respond for Responder {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let shared = &self.shared;
+        shared
+            .handle(request)
+            .into_template(|fault| shared.faults.contains(&fault))
+    }
+}
+
+fn header<'r>(request: &'r Request, name: &str) -> Option<&'r str> {
+    request.headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+/// The message listing the first few schema violations.
+fn describe(violations: &[crate::schema::Violation]) -> String {
+    let shown: Vec<String> = violations
+        .iter()
+        .take(5)
+        .map(|v| {
+            format!(
+                "{}: {}",
+                if v.pointer.is_empty() {
+                    "(root)"
+                } else {
+                    &v.pointer
+                },
+                v.message
+            )
+        })
+        .collect();
+    let more = violations.len().saturating_sub(5);
+    if more > 0 {
+        format!("{} (and {more} more)", shown.join("; "))
+    } else {
+        shown.join("; ")
+    }
+}
+
+impl Shared {
+    fn has(&self, fault: Fault) -> bool {
+        self.faults.contains(&fault)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Store> {
+        self.store.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn expected(&self, situation: &str, fallback: u16) -> u16 {
+        self.contract.responses.get(situation).map_or(
+            fallback,
+            crate::fixture::contract::ExpectedResponse::preferred,
+        )
+    }
+
+    /// The base URI links are built on: the address the client used.
+    fn base(request: &Request) -> String {
+        match header(request, "host") {
+            Some(host) => format!("http://{host}"),
+            None => format!("{}://{}", request.url.scheme(), request.url.authority()),
+        }
+    }
+
+    pub fn handle(&self, request: &Request) -> Reply {
+        if self.has(Fault::Throttled) {
+            let mut store = self.lock();
+            store.requests += 1;
+            if store.requests % 4 == 0 {
+                return Reply::error(429, "serviceNotAvailable", "too many requests; retry later")
+                    .header("Retry-After", "1");
+            }
+        }
+        if let Some(token) = &self.token {
+            let sent = header(request, "authorization").and_then(|v| v.strip_prefix("Bearer "));
+            if sent != Some(token.as_str()) {
+                return Reply::error(401, "unauthenticated", "a valid bearer token is required")
+                    .header("WWW-Authenticate", "Bearer");
+            }
+        }
+        if request.body.len() > self.body_limit {
+            return Reply::error(
+                self.expected("body_too_large", 413),
+                "invalidRequest",
+                format!(
+                    "the body is {} bytes; the limit is {}",
+                    request.body.len(),
+                    self.body_limit
+                ),
+            );
+        }
+        let collection = self.contract.resource.path.as_str();
+        let path = request.url.path().trim_end_matches('/');
+        let method = request.method.as_str();
+        if path == collection {
+            return match method {
+                "GET" => self.list(request),
+                "POST" => self.create(request),
+                _ => self.not_allowed("GET, POST"),
+            };
+        }
+        let Some(id) = path
+            .strip_prefix(collection)
+            .and_then(|r| r.strip_prefix('/'))
+            .filter(|r| !r.contains('/'))
+        else {
+            return Reply::error(404, "itemNotFound", format!("no resource at {path}"));
+        };
+        match method {
+            "GET" => self.get(id),
+            "PUT" => self.put(request, id),
+            "PATCH" => self.patch(request, id),
+            _ => self.not_allowed("GET, PUT, PATCH"),
+        }
+    }
+
+    fn not_allowed(&self, allow: &str) -> Reply {
+        Reply::error(
+            self.expected("method_not_allowed", 405),
+            "invalidRequest",
+            format!("method not allowed here; allowed: {allow}"),
+        )
+        .header("Allow", allow)
+    }
+
+    fn invalid(&self, situation: &str, message: impl Into<String>) -> Reply {
+        Reply::error(self.expected(situation, 400), "invalidRequest", message)
+    }
+
+    /// The body as JSON, after the media type check.
+    fn json_body(&self, request: &Request, patch: bool) -> Result<Value, Reply> {
+        let media = header(request, "content-type").unwrap_or("");
+        let essence = media
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
+        let accepted =
+            essence == "application/json" || (patch && essence == "application/json-patch+json");
+        if !accepted {
+            let shown = if media.is_empty() {
+                "no Content-Type"
+            } else {
+                media
+            };
+            return Err(Reply::error(
+                self.expected("unsupported_media", 415),
+                "invalidRequest",
+                format!("expected Content-Type: application/json, got {shown}"),
+            ));
+        }
+        serde_json::from_slice(&request.body)
+            .map_err(|e| self.invalid("invalid_body", format!("the body is not valid JSON: {e}")))
+    }
+
+    fn links(&self, base: &str, id: &str, engagement: &str) -> Value {
+        let path = &self.contract.resource.path;
+        serde_json::json!({
+            "relatedReferrals": { "uri": format!("{base}{path}?$filter=engagementId eq '{engagement}'"), "method": "GET" },
+            "self": { "uri": format!("{base}{path}/{id}"), "method": "GET" }
+        })
+    }
+
+    fn is_read_only(&self, key: &str) -> bool {
+        self.contract
+            .read_only
+            .fields
+            .iter()
+            .any(|p| p.as_str().strip_prefix('/') == Some(key))
+    }
+
+    fn status_of(body: &Map<String, Value>) -> (Option<Status>, Option<Substatus>) {
+        (
+            body.get("status")
+                .and_then(Value::as_str)
+                .and_then(Status::parse),
+            body.get("substatus")
+                .and_then(Value::as_str)
+                .and_then(Substatus::parse),
+        )
+    }
+
+    /// Judges a move, letting the transition faults through.
+    fn judge(&self, from: Status, to: Status, substatus: Substatus) -> Result<(), TransitionError> {
+        match self.transitions.check(from, to, substatus) {
+            Err(TransitionError::Move {
+                from: Status::Closed,
+                to: Status::Active,
+                ..
+            }) if self.has(Fault::ClosedToActiveAccepted) => {
+                if self.has(Fault::PairOutsideTableAccepted) {
+                    Ok(())
+                } else {
+                    self.transitions.check_pair(to, substatus)
+                }
+            }
+            Err(TransitionError::Pair { .. }) if self.has(Fault::PairOutsideTableAccepted) => {
+                Ok(())
+            }
+            other => other,
+        }
+    }
+
+    fn create(&self, request: &Request) -> Reply {
+        let value = match self.json_body(request, false) {
+            Ok(value) => value,
+            Err(reply) => return reply,
+        };
+        if !value.is_object() {
+            return self.invalid(
+                "invalid_body",
+                "the body must be a JSON object (a referral)",
+            );
+        }
+        let violations = match self.schemas.validate("create", &value) {
+            Ok(v) => v,
+            Err(e) => return Reply::error(500, "generalException", e.to_string()),
+        };
+        if !violations.is_empty() {
+            return self.invalid(
+                "invalid_body",
+                format!(
+                    "the body does not match the create schema: {}",
+                    describe(&violations)
+                ),
+            );
+        }
+        let Value::Object(sent) = value else {
+            return self.invalid("invalid_body", "the body must be a JSON object");
+        };
+        let status = sent
+            .get("status")
+            .and_then(Value::as_str)
+            .and_then(Status::parse)
+            .unwrap_or(Status::New);
+        let first_pair = self
+            .transitions
+            .pairs
+            .get(&status)
+            .and_then(|s| s.iter().next().copied());
+        let substatus = sent
+            .get("substatus")
+            .and_then(Value::as_str)
+            .and_then(Substatus::parse)
+            .or(first_pair);
+        let Some(substatus) = substatus else {
+            return self.invalid(
+                "forbidden_transition",
+                format!("status {status} has no substatus a referral may be created with"),
+            );
+        };
+        if let Err(error) = self.transitions.check_pair(status, substatus) {
+            if !self.has(Fault::PairOutsideTableAccepted) {
+                return self.invalid("forbidden_transition", error.to_string());
+            }
+        }
+        let base = Self::base(request);
+        let mut store = self.lock();
+        let id = store.ids.guid();
+        let engagement = sent
+            .get("engagementId")
+            .and_then(Value::as_str)
+            .map_or_else(|| store.ids.guid(), str::to_owned);
+        let now = store.clock.tick();
+        let mut body = Map::new();
+        body.insert("id".into(), id.clone().into());
+        body.insert("engagementId".into(), engagement.clone().into());
+        body.insert("organizationId".into(), self.organization_id.clone().into());
+        body.insert("organizationName".into(), "vouch double".into());
+        body.insert("createdDateTime".into(), now.clone().into());
+        body.insert("updatedDateTime".into(), now.into());
+        body.insert(
+            "expirationDateTime".into(),
+            store.clock.days_later(14).into(),
+        );
+        for (key, value) in &sent {
+            if !self.is_read_only(key) {
+                body.insert(key.clone(), value.clone());
+            }
+        }
+        body.insert("status".into(), status.as_str().into());
+        body.insert("substatus".into(), substatus.as_str().into());
+        body.insert("eTag".into(), store.new_etag().into());
+        body.insert("links".into(), self.links(&base, &id, &engagement));
+        store.put(&id, Stored { body: body.clone() });
+        drop(store);
+        let location = format!("{base}{}/{id}", self.contract.resource.path);
+        Reply::resource(201, Value::Object(body)).header("Location", location)
+    }
+
+    fn get(&self, id: &str) -> Reply {
+        let store = self.lock();
+        match store.get(id) {
+            Some(stored) => Reply::resource(200, Value::Object(stored.body.clone())),
+            None if self.has(Fault::NotFoundAsEmpty200) => Reply::json(200, serde_json::json!({})),
+            None => Reply::error(
+                self.expected("get_missing", 404),
+                "itemNotFound",
+                format!("no referral with id {id}"),
+            ),
+        }
+    }
+
+    fn list(&self, request: &Request) -> Reply {
+        let mut filter_text = String::new();
+        let mut top = MAX_PAGE;
+        let mut offset = 0usize;
+        let mut order: Option<(String, bool)> = None;
+        for (key, value) in request.url.query_pairs() {
+            match key.as_ref() {
+                "$filter" => filter_text = value.into_owned(),
+                "$top" => match value.parse::<usize>() {
+                    Ok(n) if n >= 1 => top = n.min(MAX_PAGE),
+                    _ => {
+                        return self.invalid(
+                            "invalid_body",
+                            format!("$top must be a whole number from 1, got {value:?}"),
+                        )
+                    }
+                },
+                "$skiptoken" => match value.parse::<usize>() {
+                    Ok(n) => offset = n,
+                    Err(_) => {
+                        return self.invalid(
+                            "invalid_body",
+                            format!("$skiptoken {value:?} was not issued by this service"),
+                        )
+                    }
+                },
+                "$orderby" => {
+                    let mut words = value.split_whitespace();
+                    let field = words.next().unwrap_or_default().to_owned();
+                    let descending = matches!(words.next(), Some("desc"));
+                    if field != "createdDateTime" && field != "updatedDateTime" {
+                        return self.invalid("invalid_body", format!("$orderby supports createdDateTime and updatedDateTime, got {value:?}"));
+                    }
+                    order = Some((field, descending));
+                }
+                _ => {}
+            }
+        }
+        let filter = if self.has(Fault::ListFilterIgnored) {
+            Filter::default()
+        } else {
+            match Filter::parse(&filter_text, &self.contract.resource.filterable) {
+                Ok(filter) => filter,
+                Err(error) => return self.invalid("invalid_body", error.to_string()),
+            }
+        };
+        let store = self.lock();
+        let mut matching: Vec<&Stored> = store.all().filter(|s| filter.matches(&s.body)).collect();
+        if let Some((field, descending)) = &order {
+            matching.sort_by(|a, b| {
+                let (x, y) = (
+                    a.body.get(field).and_then(Value::as_str),
+                    b.body.get(field).and_then(Value::as_str),
+                );
+                if *descending {
+                    y.cmp(&x)
+                } else {
+                    x.cmp(&y)
+                }
+            });
+        }
+        let count = matching.len();
+        let page: Vec<Value> = matching
+            .iter()
+            .skip(offset)
+            .take(top)
+            .map(|s| Value::Object(s.body.clone()))
+            .collect();
+        drop(store);
+        let base = Self::base(request);
+        let mut body = Map::new();
+        body.insert(
+            "@odata.context".into(),
+            format!("{base}/v1.0/$metadata#Referrals").into(),
+        );
+        body.insert("@odata.count".into(), count.into());
+        body.insert("value".into(), Value::Array(page));
+        if offset + top < count {
+            if let Ok(mut next) = Url::parse(&format!("{base}{}", self.contract.resource.path)) {
+                {
+                    let mut query = next.query_pairs_mut();
+                    for (key, value) in request.url.query_pairs() {
+                        if key != "$skiptoken" {
+                            query.append_pair(&key, &value);
+                        }
+                    }
+                    query.append_pair("$skiptoken", &(offset + top).to_string());
+                }
+                body.insert("@odata.nextLink".into(), next.to_string().into());
+            }
+        }
+        Reply::json(200, Value::Object(body))
+    }
+
+    /// Checks If-Match against the stored version. `Ok(true)` means the write may go on;
+    /// `Ok(false)` means it is refused as stale but the refused-write fault stores it.
+    fn precondition(
+        &self,
+        request: &Request,
+        stored: &Stored,
+        required: bool,
+        stale_fault: Fault,
+    ) -> Result<bool, Reply> {
+        let name = &self.contract.resource.if_match;
+        let Some(sent) = header(request, name) else {
+            if required && !self.has(Fault::PutWithoutIfMatchAccepted) {
+                return Err(Reply::error(
+                    self.expected("missing_if_match", 428),
+                    "preconditionFailed",
+                    format!("{name} is required: send the referral's eTag"),
+                ));
+            }
+            return Ok(true);
+        };
+        let condition = IfMatch::parse(sent)
+            .map_err(|e| self.invalid("invalid_body", format!("{name}: {e}")))?;
+        let current = stored.etag().and_then(|e| ETag::parse(e).ok());
+        let matches = current.as_ref().is_some_and(|c| condition.matches(c));
+        if condition == IfMatch::Any && self.has(Fault::WildcardRefused) {
+            return Err(self.stale(name));
+        }
+        if matches || self.has(stale_fault) {
+            return Ok(true);
+        }
+        if self.has(Fault::RefusedWriteStored) {
+            return Ok(false);
+        }
+        Err(self.stale(name))
+    }
+
+    fn stale(&self, name: &str) -> Reply {
+        Reply::error(
+            self.expected("stale_if_match", 412),
+            "preconditionFailed",
+            format!("{name} does not match the referral's current eTag; GET it again"),
+        )
+    }
+
+    /// Completes an accepted write: read-only fields from the stored resource, a new
+    /// updatedDateTime and eTag, the links; stores it and returns the new resource.
+    fn finish_write(
+        &self,
+        store: &mut Store,
+        id: &str,
+        before: &Map<String, Value>,
+        sent: &Map<String, Value>,
+    ) -> Map<String, Value> {
+        let now = store.clock.tick();
+        let mut body = Map::new();
+        for key in [
+            "id",
+            "engagementId",
+            "organizationId",
+            "organizationName",
+            "createdDateTime",
+            "updatedDateTime",
+            "expirationDateTime",
+        ] {
+            if let Some(value) = before.get(key) {
+                body.insert(key.into(), value.clone());
+            }
+        }
+        for (key, value) in sent {
+            if !self.is_read_only(key) && key != "@odata.context" {
+                body.insert(key.clone(), value.clone());
+            }
+        }
+        if !self.has(Fault::UpdatedNotAdvanced) {
+            body.insert("updatedDateTime".into(), now.clone().into());
+        }
+        if self.has(Fault::CreatedRewritten) {
+            body.insert("createdDateTime".into(), now.into());
+        }
+        if self.has(Fault::WritableFieldDropped) {
+            if let Some(Value::Object(details)) = body.get_mut("details") {
+                details.remove("closingDateTime");
+            }
+        }
+        let etag = if self.has(Fault::EtagNotRotated) {
+            before.get("eTag").cloned().unwrap_or(Value::Null)
+        } else {
+            store.new_etag().into()
+        };
+        body.insert("eTag".into(), etag);
+        if let Some(links) = before.get("links") {
+            body.insert("links".into(), links.clone());
+        }
+        store.put(id, Stored { body: body.clone() });
+        body
+    }
+
+    /// The response body of a write, with the id-changing fault applied.
+    fn written(&self, store: &mut Store, mut body: Map<String, Value>) -> Value {
+        if self.has(Fault::IdChangedInResponse) {
+            body.insert("id".into(), store.ids.guid().into());
+        }
+        Value::Object(body)
+    }
+
+    fn put(&self, request: &Request, id: &str) -> Reply {
+        let mut store = self.lock();
+        let Some(stored) = store.get(id).cloned() else {
+            return Reply::error(
+                self.expected("get_missing", 404),
+                "itemNotFound",
+                format!("no referral with id {id}"),
+            );
+        };
+        let accepted = match self.precondition(request, &stored, true, Fault::StaleIfMatchAccepted)
+        {
+            Ok(accepted) => accepted,
+            Err(reply) => return reply,
+        };
+        let mut value = match self.json_body(request, false) {
+            Ok(value) => value,
+            Err(reply) => return reply,
+        };
+        if !value.is_object() {
+            return self.invalid(
+                "invalid_body",
+                "the body must be a JSON object (the whole referral)",
+            );
+        }
+        if self.has(Fault::LinksInPutAccepted) {
+            if let Some(map) = value.as_object_mut() {
+                map.remove("links");
+            }
+        }
+        let violations = match self.schemas.validate("put", &value) {
+            Ok(v) => v,
+            Err(e) => return Reply::error(500, "generalException", e.to_string()),
+        };
+        if !violations.is_empty() {
+            let situation = if violations.iter().any(|v| v.pointer == "/links") {
+                "links_in_put"
+            } else {
+                "invalid_body"
+            };
+            return self.invalid(
+                situation,
+                format!(
+                    "the body does not match the PUT schema: {}",
+                    describe(&violations)
+                ),
+            );
+        }
+        let Value::Object(sent) = value else {
+            return self.invalid("invalid_body", "the body must be a JSON object");
+        };
+        if let Some(body_id) = sent.get("id").and_then(Value::as_str) {
+            if body_id != id && !self.has(Fault::IdMismatchAccepted) {
+                return self.invalid(
+                    "id_mismatch",
+                    format!("the body's id {body_id} is not the path's {id}"),
+                );
+            }
+        }
+        if let Err(reply) = self.check_move(&stored.body, &sent) {
+            return reply;
+        }
+        let body = self.finish_write(&mut store, id, &stored.body, &sent);
+        if !accepted {
+            return self.stale(&self.contract.resource.if_match);
+        }
+        let body = self.written(&mut store, body);
+        Reply::resource(self.expected("put", 200), body)
+    }
+
+    fn check_move(
+        &self,
+        before: &Map<String, Value>,
+        after: &Map<String, Value>,
+    ) -> Result<(), Reply> {
+        let (from, from_sub) = Self::status_of(before);
+        let (to, to_sub) = Self::status_of(after);
+        let from = from.unwrap_or(Status::New);
+        let to = to.unwrap_or(from);
+        let Some(substatus) = to_sub.or(from_sub) else {
+            return Err(self.invalid("forbidden_transition", "the referral has no substatus"));
+        };
+        if after
+            .get("status")
+            .is_some_and(|s| s.as_str().and_then(Status::parse).is_none())
+        {
+            return Err(self.invalid("invalid_body", "unknown status"));
+        }
+        self.judge(from, to, substatus)
+            .map_err(|e| self.invalid("forbidden_transition", e.to_string()))
+    }
+
+    fn patch(&self, request: &Request, id: &str) -> Reply {
+        let mut store = self.lock();
+        let Some(stored) = store.get(id).cloned() else {
+            return Reply::error(
+                self.expected("get_missing", 404),
+                "itemNotFound",
+                format!("no referral with id {id}"),
+            );
+        };
+        let value = match self.json_body(request, true) {
+            Ok(value) => value,
+            Err(reply) => return reply,
+        };
+        let Value::Array(mut ops) = value else {
+            return self.invalid(
+                "invalid_body",
+                "a PATCH body is a JSON Patch document: an array of operations",
+            );
+        };
+        if self.has(Fault::UnsupportedPatchOpAccepted) {
+            ops.retain(|op| {
+                matches!(
+                    op.get("op").and_then(Value::as_str),
+                    Some("add" | "replace")
+                )
+            });
+        }
+        let document = Value::Array(ops.clone());
+        let violations = match self.schemas.validate("patch", &document) {
+            Ok(v) => v,
+            Err(e) => return Reply::error(500, "generalException", e.to_string()),
+        };
+        if !violations.is_empty() {
+            let unsupported = violations.iter().any(|v| v.pointer.ends_with("/op"));
+            let situation = if unsupported {
+                "unsupported_patch_op"
+            } else {
+                "invalid_body"
+            };
+            return self.invalid(
+                situation,
+                format!(
+                    "the body does not match the JSON Patch schema: {}",
+                    describe(&violations)
+                ),
+            );
+        }
+        let accepted =
+            match self.precondition(request, &stored, false, Fault::PatchStaleIfMatchAccepted) {
+                Ok(accepted) => accepted,
+                Err(reply) => return reply,
+            };
+        coerce_deal_value(&mut ops);
+        let patched = match self.patched(&stored, &ops) {
+            Ok(patched) => patched,
+            Err(reply) => return reply,
+        };
+        if let Err(reply) = self.check_move(&stored.body, &patched) {
+            return reply;
+        }
+        let body = self.finish_write(&mut store, id, &stored.body, &patched);
+        if !accepted {
+            return self.stale(&self.contract.resource.if_match);
+        }
+        let wants_body =
+            header(request, "prefer").is_some_and(|p| p.contains("return=representation"));
+        if wants_body && !self.has(Fault::PreferIgnored) {
+            let body = self.written(&mut store, body);
+            Reply::resource(self.expected("patch_representation", 200), body)
+        } else {
+            let etag = body.get("eTag").and_then(Value::as_str).map(str::to_owned);
+            Reply::empty(self.expected("patch", 204), etag.as_deref())
+        }
+    }
+
+    /// The stored resource with `ops` applied, checked: read-only fields unchanged and
+    /// still a valid referral.
+    fn patched(&self, stored: &Stored, ops: &[Value]) -> Result<Map<String, Value>, Reply> {
+        let mut patched = Value::Object(stored.body.clone());
+        patch::apply(&mut patched, ops, false)
+            .map_err(|error| self.invalid("invalid_body", error.to_string()))?;
+        let Value::Object(patched) = patched else {
+            return Err(self.invalid("invalid_body", "the patched referral is not an object"));
+        };
+        for pointer in &self.contract.read_only.fields {
+            let key = pointer.as_str().trim_start_matches('/');
+            if patched.get(key) != stored.body.get(key) {
+                return Err(self.invalid("invalid_body", format!("{pointer} is read-only")));
+            }
+        }
+        let violations = self
+            .schemas
+            .validate("referral", &Value::Object(patched.clone()))
+            .map_err(|e| Reply::error(500, "generalException", e.to_string()))?;
+        if !violations.is_empty() {
+            return Err(self.invalid(
+                "invalid_body",
+                format!(
+                    "the patched referral is not valid: {}",
+                    describe(&violations)
+                ),
+            ));
+        }
+        Ok(patched)
+    }
+}
+
+/// The docs send dealValue as a numeric string ("10000"): store it as the number it means.
+fn coerce_deal_value(ops: &mut [Value]) {
+    for op in ops {
+        if op.get("path").and_then(Value::as_str) != Some("/details/dealValue") {
+            continue;
+        }
+        let Some(text) = op.get("value").and_then(Value::as_str) else {
+            continue;
+        };
+        if let Ok(whole) = text.parse::<i64>() {
+            op["value"] = whole.into();
+        } else if let Some(number) = text
+            .parse::<f64>()
+            .ok()
+            .and_then(serde_json::Number::from_f64)
+        {
+            op["value"] = Value::Number(number);
+        }
+    }
+}
