@@ -192,6 +192,10 @@ impl SchemaSet {
                     .collect::<Vec<_>>()
                     .join(", "),
             })?;
+        // The fast yes/no walk first; collecting errors only when there are some.
+        if validator.is_valid(instance) {
+            return Ok(Vec::new());
+        }
         Ok(validator
             .iter_errors(instance)
             .map(|e| Violation {

@@ -3,7 +3,12 @@
 //! links, id, transitions, read-only fields, round trip), PATCH (ops, Prefer, If-Match),
 //! other methods, auth, bad input, concurrency, and `vouch serve` as a process.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::too_many_lines, clippy::type_complexity)] // tests: a failed unwrap is a failed test; tables of cases are long
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::too_many_lines,
+    clippy::type_complexity
+)] // tests: a failed unwrap is a failed test; tables of cases are long
 
 mod common;
 
