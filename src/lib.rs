@@ -5,7 +5,8 @@
 //! (resource, read-only fields, the status/substatus table, expected responses, rules),
 //! the documented examples as the docs show them, and scenarios; `schemas/` holds the
 //! JSON Schemas. [`fixture::Suite::load`] reads all of it once into typed values;
-//! [`fixture::lint::lint`] checks it statically.
+//! [`fixture::lint::lint`] checks it statically; [`openapi::build`] exports it as one
+//! `OpenAPI` 3.1 document for generic tools.
 //!
 //! Findings ([`Finding`]) are data: a departure from the contract, with its file, line,
 //! JSON Pointer and whether the rule is documented or assumed. An `Err` means vouch
@@ -15,7 +16,9 @@ pub mod double;
 pub mod finding;
 pub mod fixture;
 pub mod model;
+pub mod openapi;
 pub mod schema;
 
 pub use finding::{Basis, Finding, Location};
 pub use fixture::{LoadError, Suite};
+pub use openapi::OpenApi;

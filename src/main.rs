@@ -11,7 +11,7 @@ use clap::{Parser, Subcommand};
 
 use vouch::double::{Double, DoubleConfig, Fault};
 use vouch::fixture::lint;
-use vouch::Suite;
+use vouch::{openapi, Suite};
 
 /// The suite vouch runs when none is named.
 const DEFAULT_SUITE: &str = "fixtures/referrals";
@@ -69,6 +69,18 @@ enum Command {
         /// Print the fault catalogue and exit.
         #[arg(long)]
         list_faults: bool,
+    },
+    #[command(
+        about = "Print an OpenAPI 3.1 document assembled from the suite's contract and schemas \
+(for Schemathesis, Prism, Dredd and the like)"
+    )]
+    Openapi {
+        /// The suite folder (holds contract.yaml).
+        #[arg(default_value = DEFAULT_SUITE)]
+        suite: PathBuf,
+        /// Write the document to PATH instead of standard output.
+        #[arg(long, value_name = "PATH")]
+        out: Option<PathBuf>,
     },
 }
 
@@ -162,6 +174,21 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             } else {
                 ExitCode::from(1)
             })
+        }
+        Command::Openapi { suite, out } => {
+            let suite = Suite::load(&suite)?;
+            let text = openapi::build(&suite)?.to_json()?;
+            if let Some(path) = out {
+                std::fs::write(&path, text)
+                    .with_context(|| format!("{}: cannot write the document", path.display()))?;
+            } else {
+                let mut stdout = std::io::stdout().lock();
+                stdout
+                    .write_all(text.as_bytes())
+                    .and_then(|()| stdout.flush())
+                    .context("cannot write the document")?;
+            }
+            Ok(ExitCode::SUCCESS)
         }
     }
 }
