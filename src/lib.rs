@@ -17,6 +17,7 @@ pub mod finding;
 pub mod fixture;
 pub mod model;
 pub mod openapi;
+pub mod outcome;
 pub mod schema;
 
 pub use finding::{Basis, Finding, Location};
