@@ -12,13 +12,17 @@
 //! JSON Pointer and whether the rule is documented or assumed. An `Err` means vouch
 //! itself could not run.
 
+pub mod checks;
+pub mod console;
 pub mod double;
 pub mod finding;
 pub mod fixture;
 pub mod model;
 pub mod openapi;
 pub mod outcome;
+pub mod runner;
 pub mod schema;
+pub mod target;
 
 pub use finding::{Basis, Finding, Location};
 pub use fixture::{LoadError, Suite};

@@ -9,8 +9,11 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 
+use vouch::checks::{SnapshotMode, Snapshots};
 use vouch::double::{Double, DoubleConfig, Fault};
 use vouch::fixture::lint;
+use vouch::runner::{self, RunOptions};
+use vouch::target::{HttpConfig, Target};
 use vouch::{openapi, Suite};
 
 /// The suite vouch runs when none is named.
@@ -33,6 +36,18 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Run the suite's scenarios (documented and derived) against the embedded double
+    /// (default) or a live endpoint, and report a verdict per rule.
+    Run(RunArgs),
+    /// List the scenarios a run would run (hand-written, then derived from the contract).
+    List {
+        /// The suite folder (holds contract.yaml).
+        #[arg(default_value = DEFAULT_SUITE)]
+        suite: PathBuf,
+        /// Only scenarios whose name contains TEXT.
+        #[arg(long, value_name = "TEXT")]
+        filter: Option<String>,
+    },
     /// Static checks of a suite: contract, schemas, and every documented example against
     /// its schema and the contract's rules. Known doc defects are reported, not failed.
     Lint {
@@ -82,6 +97,158 @@ enum Command {
         #[arg(long, value_name = "PATH")]
         out: Option<PathBuf>,
     },
+}
+
+#[derive(Debug, clap::Args)]
+struct RunArgs {
+    /// The suite folder (holds contract.yaml).
+    #[arg(default_value = DEFAULT_SUITE)]
+    suite: PathBuf,
+    /// `double` (the embedded double, needs nothing else) or a base URL such as
+    /// `https://api.partner.microsoft.com`.
+    #[arg(long, default_value = "double")]
+    target: String,
+    /// Read the bearer token from this environment variable (never printed or stored).
+    #[arg(long, value_name = "VAR", conflicts_with = "token_command")]
+    token_env: Option<String>,
+    /// Run this shell command and use its output as the bearer token.
+    #[arg(long, value_name = "CMD")]
+    token_command: Option<String>,
+    /// Against a live target, also run the scenarios that write (POST, PUT, PATCH);
+    /// without it they are reported as skipped.
+    #[arg(long)]
+    allow_mutations: bool,
+    /// Only scenarios whose name contains TEXT.
+    #[arg(long, value_name = "TEXT")]
+    filter: Option<String>,
+    /// Scenarios run at once (default: the number of cores).
+    #[arg(long, value_name = "N")]
+    jobs: Option<usize>,
+    /// Seconds a request may take.
+    #[arg(long, value_name = "SECS", default_value_t = 30)]
+    timeout: u64,
+    /// Retries of a throttled request (429 or 503 with Retry-After).
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    retries: u32,
+    /// The most one request waits in total for Retry-After, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 30)]
+    max_wait: u64,
+    /// check: compare with snapshots/; update: write them (refused when CI=true); off.
+    #[arg(long, value_name = "MODE", default_value = "check")]
+    snapshots: SnapshotMode,
+    /// The embedded double's seed (ids, eTags and clock are fixed by it).
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Inject a fault into the embedded double (repeatable; see `vouch serve --list-faults`).
+    #[arg(long = "fault", value_name = "NAME")]
+    faults: Vec<Fault>,
+    /// Another header whose value must never appear in output (repeatable).
+    #[arg(long, value_name = "NAME")]
+    redact_header: Vec<String>,
+    /// Print only scenarios that did not pass, and the closing line.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+fn token(args: &RunArgs) -> anyhow::Result<Option<String>> {
+    if let Some(var) = &args.token_env {
+        let value = std::env::var(var)
+            .with_context(|| format!("--token-env {var}: the variable is not set"))?;
+        return Ok(Some(value.trim().to_owned()));
+    }
+    if let Some(command) = &args.token_command {
+        let output = std::process::Command::new("sh")
+            .args(["-c", command])
+            .stderr(std::process::Stdio::inherit())
+            .output()
+            .context("--token-command: cannot run the command")?;
+        if !output.status.success() {
+            anyhow::bail!("--token-command exited with {}", output.status);
+        }
+        let value = String::from_utf8(output.stdout)
+            .context("--token-command printed something that is not text")?;
+        let value = value.trim().to_owned();
+        if value.is_empty() {
+            anyhow::bail!("--token-command printed no token");
+        }
+        return Ok(Some(value));
+    }
+    Ok(None)
+}
+
+fn run_suite(args: RunArgs) -> anyhow::Result<ExitCode> {
+    if args.snapshots == SnapshotMode::Update
+        && std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
+    {
+        anyhow::bail!("--snapshots update is refused when CI=true: review snapshots locally");
+    }
+    let suite = std::sync::Arc::new(Suite::load(&args.suite)?);
+    let scenarios = runner::select(runner::scenarios(&suite)?, args.filter.as_deref());
+    if scenarios.is_empty() {
+        anyhow::bail!(
+            "no scenario matches --filter {:?}",
+            args.filter.unwrap_or_default()
+        );
+    }
+    let token = token(&args)?;
+    let http = HttpConfig {
+        token,
+        timeout: std::time::Duration::from_secs(args.timeout.max(1)),
+        retries: args.retries,
+        max_wait: std::time::Duration::from_secs(args.max_wait),
+        ..HttpConfig::default()
+    };
+    let mut options = RunOptions::new(Snapshots {
+        dir: runner::snapshot_dir(&suite),
+        mode: args.snapshots,
+    });
+    options.filter.clone_from(&args.filter);
+    options.allow_mutations = args.allow_mutations;
+    options.redact_headers.clone_from(&args.redact_header);
+    if let Some(jobs) = args.jobs {
+        options.jobs = jobs.max(1);
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    let record = runtime.block_on(async {
+        let target = if args.target == "double" {
+            let config = DoubleConfig { seed: Some(args.seed), faults: args.faults.iter().copied().collect(), ..DoubleConfig::default() };
+            Target::double(&suite, config, http).await?
+        } else {
+            if !args.faults.is_empty() {
+                anyhow::bail!("--fault applies to the embedded double only (use `vouch serve --fault` for a served one)");
+            }
+            let base = args.target.trim_end_matches('/').to_owned();
+            if !(base.starts_with("http://") || base.starts_with("https://")) {
+                anyhow::bail!("--target takes `double` or an http(s) URL, not {:?}", args.target);
+            }
+            Target::live(HttpConfig { base, ..http }, &suite.contract.resource.path).await?
+        };
+        let done: std::sync::Arc<dyn Fn(&vouch::outcome::ScenarioOutcome) + Send + Sync> = std::sync::Arc::new(|_| {});
+        Ok(runner::run(std::sync::Arc::clone(&suite), scenarios, std::sync::Arc::new(target), std::sync::Arc::new(options), done).await)
+    })?;
+    let mut out = std::io::stdout().lock();
+    vouch::console::render(&record, args.quiet, &mut out).context("cannot write the report")?;
+    out.flush().ok();
+    Ok(ExitCode::from(record.exit_code()))
+}
+
+fn list(suite: &std::path::Path, filter: Option<&str>) -> anyhow::Result<ExitCode> {
+    let suite = Suite::load(suite)?;
+    let scenarios = runner::select(runner::scenarios(&suite)?, filter);
+    let mut out = std::io::stdout().lock();
+    for scenario in &scenarios {
+        let kind = if scenario.derived {
+            "derived"
+        } else {
+            "written"
+        };
+        writeln!(out, "{kind:<8} {}", scenario.name)?;
+    }
+    writeln!(out, "{} scenarios", scenarios.len())?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn serve(
@@ -136,6 +303,8 @@ fn list_faults() -> ExitCode {
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
+        Command::Run(args) => run_suite(args),
+        Command::List { suite, filter } => list(&suite, filter.as_deref()),
         Command::Serve {
             suite,
             port,

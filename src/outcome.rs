@@ -1,6 +1,8 @@
 //! The run record: plain, serialisable data that the runner returns and every report
-//! (console, JUnit, JSON, Markdown, HTML, compare) reads. Secrets never get here: the
+//! (console, `JUnit`, JSON, Markdown, HTML, compare) reads. Secrets never get here: the
 //! runner redacts headers before it records an exchange.
+
+use std::fmt::Write as _;
 
 use serde::{Deserialize, Serialize};
 
@@ -171,12 +173,10 @@ impl RunRecord {
     /// The exit code of the run: 2 when any scenario could not run, else 1 when any
     /// failed, else 0.
     pub fn exit_code(&self) -> u8 {
-        if self.totals.errors > 0 {
-            2
-        } else if self.totals.failed > 0 {
-            1
-        } else {
-            0
+        match (self.totals.errors, self.totals.failed) {
+            (0, 0) => 0,
+            (0, _) => 1,
+            _ => 2,
         }
     }
 
@@ -190,10 +190,10 @@ impl RunRecord {
         } = self.totals;
         let mut line = format!("{passed} passed, {failed} failed");
         if skipped > 0 {
-            line.push_str(&format!(", {skipped} skipped"));
+            let _ = write!(line, ", {skipped} skipped");
         }
         if errors > 0 {
-            line.push_str(&format!(", {errors} errors"));
+            let _ = write!(line, ", {errors} errors");
         }
         line
     }

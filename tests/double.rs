@@ -989,7 +989,7 @@ async fn the_stale_if_match_fault_accepts_a_stale_write() {
 async fn the_throttled_fault_answers_429_with_retry_after() {
     let world = World::with(DoubleConfig::default().with_fault(Fault::Throttled)).await;
     let mut statuses = Vec::new();
-    for _ in 0..8 {
+    for _ in 0..100 {
         let response = world.send(Method::GET, "", &[], None).await;
         if response.status() == StatusCode::TOO_MANY_REQUESTS {
             assert_eq!(response.headers().get("retry-after").unwrap(), "1");

@@ -128,9 +128,9 @@ impl Fault {
             Fault::NotFoundAsEmpty200 => "GET of an unknown id answers 200 with an empty object",
             Fault::ListFilterIgnored => "GET list ignores $filter",
             Fault::Throttled => {
-                "every 4th request is refused with 429 and Retry-After: 1 (benign: clients retry)"
+                "every 50th request is refused with 429 and Retry-After: 1 (benign: clients retry)"
             }
-            Fault::SlowResponses => "every response is delayed by 1.5 s",
+            Fault::SlowResponses => "list responses are delayed by 1.5 s",
         }
     }
 

@@ -16,6 +16,8 @@ pub struct Reply {
     pub body: Option<Value>,
     /// Whether the body is a resource (or a list of them): it then carries an eTag.
     pub carries_resource: bool,
+    /// Whether this answers a list request.
+    pub is_list: bool,
 }
 
 impl Reply {
@@ -26,12 +28,21 @@ impl Reply {
             headers: Vec::new(),
             body: None,
             carries_resource: true,
+            is_list: false,
         };
         if let Some(etag) = body.get("eTag").and_then(Value::as_str) {
             reply.headers.push(("ETag".into(), etag.to_owned()));
         }
         reply.body = Some(body);
         reply
+    }
+
+    /// A list envelope.
+    pub fn list(body: Value) -> Self {
+        Self {
+            is_list: true,
+            ..Self::json(200, body)
+        }
     }
 
     /// A body that is not a single resource (a list envelope).
@@ -41,6 +52,7 @@ impl Reply {
             headers: Vec::new(),
             body: Some(body),
             carries_resource: true,
+            is_list: false,
         }
     }
 
@@ -54,6 +66,7 @@ impl Reply {
             headers,
             body: None,
             carries_resource: false,
+            is_list: false,
         }
     }
 
@@ -66,6 +79,7 @@ impl Reply {
             headers: Vec::new(),
             body: Some(body),
             carries_resource: false,
+            is_list: false,
         }
     }
 
@@ -108,7 +122,7 @@ impl Reply {
                 template = template.set_body_raw(bytes, mime);
             }
         }
-        if has(Fault::SlowResponses) {
+        if has(Fault::SlowResponses) && self.is_list {
             template = template.set_delay(Duration::from_millis(1500));
         }
         template

@@ -106,7 +106,7 @@ impl Shared {
         if self.has(Fault::Throttled) {
             let mut store = self.lock();
             store.requests += 1;
-            if store.requests % 4 == 0 {
+            if store.requests % 50 == 0 {
                 return Reply::error(429, "serviceNotAvailable", "too many requests; retry later")
                     .header("Retry-After", "1");
             }
@@ -433,7 +433,7 @@ impl Shared {
                 body.insert("@odata.nextLink".into(), next.to_string().into());
             }
         }
-        Reply::json(200, Value::Object(body))
+        Reply::list(Value::Object(body))
     }
 
     /// Checks If-Match against the stored version. `Ok(true)` means the write may go on;

@@ -1,0 +1,283 @@
+//! Field rules: values at pointers, read-only fields that must not move, times that only
+//! go forward, a refused write that changed nothing, writable fields that come back as
+//! sent (round trip), and the documented response's fields, types and values.
+
+use serde_json::Value;
+
+use crate::checks::Check;
+use crate::checks::{type_name, Context};
+use crate::finding::Finding;
+use crate::fixture::json_text::escape_token;
+use crate::fixture::template::{render, render_value};
+
+pub(super) struct Fields;
+
+fn pointer_rule(pointer: &str) -> &'static str {
+    match pointer {
+        "/id" => "id-stable",
+        "/createdDateTime" => "created-stable",
+        _ => "read-only-kept",
+    }
+}
+
+impl Check for Fields {
+    fn name(&self) -> &'static str {
+        "fields"
+    }
+
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        let expect = &cx.step.expect;
+        let body = cx.observed.json;
+        let rule = expect.rule.as_deref().unwrap_or("documented-response");
+        for (pointer, wanted) in &expect.values {
+            let wanted = render_value(wanted, cx.vars).unwrap_or_else(|_| wanted.clone());
+            let got = body.and_then(|b| b.pointer(pointer));
+            if got != Some(&wanted) {
+                let shown = got.map_or_else(|| "nothing".to_owned(), ToString::to_string);
+                out.push(cx.finding(
+                    rule,
+                    Some(pointer),
+                    format!("expected {wanted}, got {shown}"),
+                ));
+            }
+        }
+        for (pointer, var) in &expect.stable {
+            let wanted = render_value(&Value::String(var.clone()), cx.vars).ok();
+            let got = body.and_then(|b| b.pointer(pointer));
+            if let Some(wanted) = wanted {
+                if got != Some(&wanted) {
+                    let shown = got.map_or_else(|| "missing".to_owned(), ToString::to_string);
+                    out.push(cx.finding(
+                        pointer_rule(pointer),
+                        Some(pointer),
+                        format!("{pointer} changed from {wanted} to {shown}"),
+                    ));
+                }
+            }
+        }
+        for (pointer, var, strict) in expect
+            .later_than
+            .iter()
+            .map(|(p, v)| (p, v, true))
+            .chain(expect.not_before.iter().map(|(p, v)| (p, v, false)))
+        {
+            let before = render(var, cx.vars).unwrap_or_default();
+            let now = body
+                .and_then(|b| b.pointer(pointer))
+                .and_then(Value::as_str);
+            match now {
+                None => out.push(cx.finding(
+                    "updated-advances",
+                    Some(pointer),
+                    format!("{pointer} is missing"),
+                )),
+                Some(now)
+                    if (strict && now <= before.as_str()) || (!strict && now < before.as_str()) =>
+                {
+                    let how = if strict {
+                        "did not move forward"
+                    } else {
+                        "moved backwards"
+                    };
+                    out.push(cx.finding(
+                        "updated-advances",
+                        Some(pointer),
+                        format!("{pointer} {how}: {before} → {now}"),
+                    ));
+                }
+                Some(_) => {}
+            }
+        }
+        if let Some(var) = &expect.unchanged_from {
+            if let (Ok(before), Some(now)) =
+                (render_value(&Value::String(var.clone()), cx.vars), body)
+            {
+                if &before != now {
+                    let pointer = first_difference(&before, now, "");
+                    out.push(cx.finding(
+                        "refused-write-unchanged",
+                        Some(&pointer),
+                        format!(
+                            "a refused write changed the referral at {}",
+                            if pointer.is_empty() {
+                                "(root)"
+                            } else {
+                                &pointer
+                            }
+                        ),
+                    ));
+                }
+            }
+        }
+        if let Some(var) = &expect.round_trip {
+            if let (Ok(sent), Some(now)) =
+                (render_value(&Value::String(var.clone()), cx.vars), body)
+            {
+                for field in &cx.suite.contract.writable.fields {
+                    let Some(value) = sent.pointer(field.as_str()) else {
+                        continue;
+                    };
+                    match now.pointer(field.as_str()) {
+                        Some(back) if back == value => {}
+                        Some(back) => out.push(cx.finding(
+                            "round-trip",
+                            Some(field.as_str()),
+                            format!(
+                                "{field} was sent as {} but came back as {}",
+                                short(value),
+                                short(back)
+                            ),
+                        )),
+                        None => out.push(cx.finding(
+                            "round-trip",
+                            Some(field.as_str()),
+                            format!("{field} was sent as {} but did not come back", short(value)),
+                        )),
+                    }
+                }
+            }
+        }
+        if let Some(documented) = &expect.documented_response {
+            let example = cx.suite.dir.join(&documented.file);
+            let Some(doc) = cx
+                .suite
+                .examples
+                .iter()
+                .find(|e| e.json_path.as_deref() == Some(example.as_path()))
+                .and_then(|e| e.json.as_ref())
+            else {
+                out.push(cx.finding(
+                    "documented-response",
+                    None,
+                    format!(
+                        "{} is not a documented example of the contract",
+                        documented.file
+                    ),
+                ));
+                return;
+            };
+            let Some(body) = body else {
+                out.push(cx.finding(
+                    "documented-response",
+                    None,
+                    "the documented response has a body, this one has none",
+                ));
+                return;
+            };
+            let mut skip: Vec<String> = cx
+                .suite
+                .contract
+                .read_only
+                .fields
+                .iter()
+                .map(ToString::to_string)
+                .collect();
+            skip.extend(documented.ignore.iter().cloned());
+            compare_documented(cx, doc, body, "", documented.values, &skip, out);
+        }
+    }
+}
+
+fn short(value: &Value) -> String {
+    let text = value.to_string();
+    if text.len() > 60 {
+        format!("{}…", text.chars().take(60).collect::<String>())
+    } else {
+        text
+    }
+}
+
+/// Every documented field present, of the same type, with the same value unless the
+/// server assigns it.
+fn compare_documented(
+    cx: &Context<'_>,
+    doc: &Value,
+    got: &Value,
+    pointer: &str,
+    values: bool,
+    skip: &[String],
+    out: &mut Vec<Finding>,
+) {
+    let skipped = skip.iter().any(|s| s == pointer);
+    match (doc, got) {
+        (Value::Null, _) => {}
+        (Value::Object(doc_map), Value::Object(got_map)) => {
+            for (key, doc_value) in doc_map {
+                let child = format!("{pointer}/{}", escape_token(key));
+                match got_map.get(key) {
+                    Some(got_value) => compare_documented(
+                        cx,
+                        doc_value,
+                        got_value,
+                        &child,
+                        values && !skipped,
+                        skip,
+                        out,
+                    ),
+                    None if key.starts_with("@odata") => {}
+                    None => out.push(cx.finding(
+                        "documented-response",
+                        Some(&child),
+                        format!("the documented field {child} is missing"),
+                    )),
+                }
+            }
+        }
+        (Value::Array(doc_items), Value::Array(got_items)) => {
+            if values && !skipped && doc_items.len() == got_items.len() {
+                for (index, (d, g)) in doc_items.iter().zip(got_items).enumerate() {
+                    compare_documented(cx, d, g, &format!("{pointer}/{index}"), values, skip, out);
+                }
+            }
+        }
+        (d, g) if type_name(d) != type_name(g) => {
+            out.push(cx.finding(
+                "documented-response",
+                Some(pointer),
+                format!(
+                    "documented as {} ({}), got {} ({})",
+                    type_name(d),
+                    short(d),
+                    type_name(g),
+                    short(g)
+                ),
+            ));
+        }
+        (d, g) => {
+            if values && !skipped && d != g {
+                out.push(cx.finding(
+                    "documented-response",
+                    Some(pointer),
+                    format!("documented as {}, got {}", short(d), short(g)),
+                ));
+            }
+        }
+    }
+}
+
+/// The first pointer at which two values differ.
+pub(crate) fn first_difference(a: &Value, b: &Value, pointer: &str) -> String {
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            for (key, value) in x {
+                let child = format!("{pointer}/{}", escape_token(key));
+                match y.get(key) {
+                    Some(other) if other == value => {}
+                    Some(other) => return first_difference(value, other, &child),
+                    None => return child,
+                }
+            }
+            y.keys().find(|k| !x.contains_key(*k)).map_or_else(
+                || pointer.to_owned(),
+                |k| format!("{pointer}/{}", escape_token(k)),
+            )
+        }
+        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => {
+            x.iter().zip(y).position(|(p, q)| p != q).map_or_else(
+                || pointer.to_owned(),
+                |i| first_difference(&x[i], &y[i], &format!("{pointer}/{i}")),
+            )
+        }
+        _ => pointer.to_owned(),
+    }
+}

@@ -1,0 +1,75 @@
+//! Headers: the ones a step names, JSON bodies labelled `application/json`, and the
+//! `ETag` header of a response that carries a resource equal to the body's eTag.
+
+use crate::checks::{Check, Context};
+use crate::finding::Finding;
+
+pub(super) struct Headers;
+
+impl Check for Headers {
+    fn name(&self) -> &'static str {
+        "headers"
+    }
+
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        for (name, wanted) in &cx.step.expect.headers {
+            let wanted = crate::fixture::template::render(wanted, cx.vars)
+                .unwrap_or_else(|_| wanted.clone());
+            match cx.observed.header(name) {
+                None => {
+                    out.push(cx.finding("status-code", None, format!("header {name} is missing")));
+                }
+                Some(_) if wanted == "*" => {}
+                Some(got) if got != wanted => out.push(cx.finding(
+                    "status-code",
+                    None,
+                    format!("header {name} is {got:?}, expected {wanted:?}"),
+                )),
+                Some(_) => {}
+            }
+        }
+        if !cx.observed.text.trim().is_empty() {
+            let media = cx.observed.header("content-type").unwrap_or("");
+            let essence = media
+                .split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase();
+            let is_json = essence == "application/json" || essence.ends_with("+json");
+            if cx.observed.json.is_some() && !is_json {
+                let shown = if media.is_empty() {
+                    "no Content-Type"
+                } else {
+                    media
+                };
+                out.push(cx.finding(
+                    "content-type",
+                    None,
+                    format!("a JSON body is labelled {shown}, not application/json"),
+                ));
+            }
+        }
+        let status = cx.observed.status;
+        if (200..300).contains(&status) {
+            let etag = cx.suite.contract.resource.etag.as_str();
+            let header_name = &cx.suite.contract.resource.etag_header;
+            if let Some(body_etag) = cx
+                .observed
+                .json
+                .and_then(|b| b.pointer(etag))
+                .and_then(serde_json::Value::as_str)
+            {
+                match cx.observed.header(header_name) {
+                    None => out.push(cx.finding("etag-header", None, format!("the response carries a resource but no {header_name} header"))),
+                    Some(header) if header != body_etag => out.push(cx.finding(
+                        "etag-header",
+                        Some(etag),
+                        format!("the {header_name} header {header} differs from the body's eTag {body_etag}"),
+                    )),
+                    Some(_) => {}
+                }
+            }
+        }
+    }
+}

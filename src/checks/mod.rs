@@ -1,0 +1,151 @@
+//! Checks: each file judges one aspect of an exchange (status, headers, schema,
+//! transition, etag, fields, snapshot) behind one trait. A check turns what it sees into
+//! findings, each with its file, step, JSON Pointer, rule and basis.
+
+mod etag;
+mod fields;
+mod headers;
+mod latency;
+mod schema;
+pub mod snapshot;
+mod status;
+mod transition;
+
+use std::sync::Mutex;
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::finding::{Basis, Finding, Location};
+use crate::fixture::scenario::{Scenario, Step};
+use crate::fixture::template::Vars;
+use crate::fixture::Suite;
+use crate::outcome::SnapshotDiff;
+
+pub use snapshot::{SnapshotMode, Snapshots};
+
+/// What came back for one step, as the checks see it.
+#[derive(Debug)]
+pub struct Observed<'a> {
+    pub status: u16,
+    pub headers: &'a [(String, String)],
+    pub text: &'a str,
+    /// The body parsed as JSON, when it is JSON.
+    pub json: Option<&'a Value>,
+    /// The request body that was sent, as JSON.
+    pub sent: Option<&'a Value>,
+    pub latency: Duration,
+}
+
+impl Observed<'_> {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Everything a check may look at.
+pub struct Context<'a> {
+    pub suite: &'a Suite,
+    pub scenario: &'a Scenario,
+    pub step: &'a Step,
+    pub label: &'a str,
+    pub vars: &'a Vars,
+    pub observed: Observed<'a>,
+    pub snapshots: &'a Snapshots,
+    /// The base URL of the target (redacted out of snapshots).
+    pub base: &'a str,
+    /// A snapshot that differs, for the reports.
+    pub snapshot_diff: Mutex<Option<SnapshotDiff>>,
+}
+
+impl Context<'_> {
+    /// A finding for `rule` at `pointer`, with the rule's basis from the contract.
+    pub fn finding(
+        &self,
+        rule: &str,
+        pointer: Option<&str>,
+        message: impl Into<String>,
+    ) -> Finding {
+        let basis = self
+            .suite
+            .contract
+            .rules
+            .get(rule)
+            .map_or(Basis::Assumed, |r| r.basis);
+        self.finding_with(rule, basis, pointer, message)
+    }
+
+    pub fn finding_with(
+        &self,
+        rule: &str,
+        basis: Basis,
+        pointer: Option<&str>,
+        message: impl Into<String>,
+    ) -> Finding {
+        let mut location = Location::file(&self.scenario.file).step(self.label);
+        if self.step.line > 0 {
+            location.line = Some(self.step.line);
+        }
+        if let Some(pointer) = pointer {
+            location = location.pointer(pointer);
+        }
+        Finding {
+            rule: rule.to_owned(),
+            basis,
+            location,
+            message: message.into(),
+        }
+    }
+
+    /// Whether the step expects an error or a refusal (4xx), judged from its expectation.
+    pub fn expects_success(&self) -> bool {
+        let expect = &self.step.expect;
+        if let Some(status) = &expect.status {
+            return [200, 201, 204].iter().any(|c| status.accepts(*c));
+        }
+        if let Some(situation) = &expect.response {
+            return self
+                .suite
+                .contract
+                .responses
+                .get(situation)
+                .is_some_and(|r| (200..300).contains(&r.preferred()));
+        }
+        true
+    }
+}
+
+/// One aspect of an exchange.
+pub trait Check: Send + Sync {
+    fn name(&self) -> &'static str;
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>);
+}
+
+/// Every check, in the order findings are reported.
+pub fn all() -> Vec<Box<dyn Check>> {
+    vec![
+        Box::new(status::Status),
+        Box::new(headers::Headers),
+        Box::new(latency::Latency),
+        Box::new(schema::Schema),
+        Box::new(transition::Transition),
+        Box::new(etag::Etag),
+        Box::new(fields::Fields),
+        Box::new(snapshot::Snapshot),
+    ]
+}
+
+/// A value's JSON type name, for messages.
+pub(crate) fn type_name(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}

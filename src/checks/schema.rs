@@ -1,0 +1,78 @@
+//! The body against the step's schema, and every error body (4xx) against the documented
+//! error envelopes.
+
+use crate::checks::{Check, Context};
+use crate::finding::Finding;
+
+pub(super) struct Schema;
+
+impl Check for Schema {
+    fn name(&self) -> &'static str {
+        "schema"
+    }
+
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        let status = cx.observed.status;
+        if let Some(name) = &cx.step.expect.schema {
+            // A schema describes the success body; a refused request is judged elsewhere.
+            if (200..300).contains(&status) {
+                match cx.observed.json {
+                    None => out.push(cx.finding(
+                        "schema",
+                        None,
+                        format!(
+                            "expected a JSON body matching {name}, got {}",
+                            shown(cx.observed.text)
+                        ),
+                    )),
+                    Some(body) => match cx.suite.schemas.validate(name, body) {
+                        Ok(violations) => out.extend(violations.into_iter().map(|v| {
+                            cx.finding(
+                                "schema",
+                                Some(&v.pointer),
+                                format!("does not match schema {name}: {}", v.message),
+                            )
+                        })),
+                        Err(error) => out.push(cx.finding("schema", None, error.to_string())),
+                    },
+                }
+            }
+        }
+        if (400..500).contains(&status) && status != 429 {
+            match cx.observed.json {
+                None => out.push(cx.finding(
+                    "error-body",
+                    None,
+                    format!(
+                        "a {status} error body is not JSON: {}",
+                        shown(cx.observed.text)
+                    ),
+                )),
+                Some(body) => {
+                    if let Ok(false) = cx.suite.schemas.is_valid("error", body) {
+                        out.push(cx.finding(
+                            "error-body",
+                            None,
+                            format!(
+                                "a {status} error body is neither documented error envelope: {}",
+                                shown(cx.observed.text)
+                            ),
+                        ));
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn shown(text: &str) -> String {
+    if text.trim().is_empty() {
+        return "an empty body".into();
+    }
+    let cut: String = text.chars().take(80).collect();
+    if cut.len() < text.len() {
+        format!("{cut:?}…")
+    } else {
+        format!("{cut:?}")
+    }
+}

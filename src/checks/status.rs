@@ -1,0 +1,74 @@
+//! The status code: an exact code, a list, a class, or a situation of contract.yaml
+//! `responses:` (whose basis the finding carries).
+
+use crate::checks::{Check, Context};
+use crate::finding::Finding;
+
+pub(super) struct Status;
+
+impl Check for Status {
+    fn name(&self) -> &'static str {
+        "status"
+    }
+
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        let expect = &cx.step.expect;
+        let code = cx.observed.status;
+        let rule = expect.rule.as_deref().unwrap_or("status-code");
+        if let Some(spec) = &expect.status {
+            if !spec.accepts(code) {
+                out.push(cx.finding(
+                    rule,
+                    None,
+                    format!(
+                        "expected status {}, got {code}{}",
+                        spec.describe(),
+                        detail(cx)
+                    ),
+                ));
+            }
+        }
+        if let Some(situation) = &expect.response {
+            match cx.suite.contract.responses.get(situation) {
+                Some(expected) if !expected.accepts(code) => {
+                    // A named rule carries its own basis; otherwise the situation's.
+                    let basis = match &expect.rule {
+                        Some(named) => cx
+                            .suite
+                            .contract
+                            .rules
+                            .get(named)
+                            .map_or(expected.basis, |r| r.basis),
+                        None => expected.basis,
+                    };
+                    out.push(cx.finding_with(
+                        rule,
+                        basis,
+                        None,
+                        format!(
+                            "{situation}: expected {}, got {code}{}",
+                            expected.describe(),
+                            detail(cx)
+                        ),
+                    ));
+                }
+                Some(_) => {}
+                None => out.push(cx.finding(
+                    rule,
+                    None,
+                    format!("the contract has no response situation {situation:?}"),
+                )),
+            }
+        }
+    }
+}
+
+/// The error message of an error body, if there is one, to explain an unexpected code.
+fn detail(cx: &Context<'_>) -> String {
+    let message = cx
+        .observed
+        .json
+        .and_then(|b| b.pointer("/error/message").or_else(|| b.get("description")))
+        .and_then(serde_json::Value::as_str);
+    message.map(|m| format!(" ({m})")).unwrap_or_default()
+}

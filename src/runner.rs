@@ -1,0 +1,590 @@
+//! The runner: sends each scenario's steps to a target, runs the checks on every
+//! exchange, and returns plain data (a `RunRecord`). It prints nothing; scenarios run
+//! concurrently, each isolated (it creates the referral it works on).
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use serde_json::Value;
+use tokio::sync::Semaphore;
+
+use crate::checks::{self, Context, Observed, Snapshots};
+use crate::finding::Finding;
+use crate::fixture::scenario::{Body, Expect, Scenario, Step};
+use crate::fixture::template::{render, render_value, MissingVar, Vars};
+use crate::fixture::{load_json, Suite};
+use crate::outcome::{
+    truncate, Exchange, Outcome, RecordedRequest, RecordedResponse, RunRecord, ScenarioOutcome,
+    StepOutcome, TargetInfo, Totals, RECORD_VERSION,
+};
+use crate::target::{SentRequest, Target, TargetKind};
+
+/// How to run.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// Scenarios run at once.
+    pub jobs: usize,
+    /// Only scenarios whose name contains this text.
+    pub filter: Option<String>,
+    /// Against a live target, scenarios that write run only with this.
+    pub allow_mutations: bool,
+    pub snapshots: Snapshots,
+    /// Bodies longer than this are truncated in the record.
+    pub record_body_limit: usize,
+    /// Extra header names whose values never reach the record.
+    pub redact_headers: Vec<String>,
+    /// A run id that makes each scenario's data unique (externalReferenceId).
+    pub run_id: String,
+}
+
+impl RunOptions {
+    pub fn new(snapshots: Snapshots) -> Self {
+        Self {
+            jobs: std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get),
+            filter: None,
+            allow_mutations: false,
+            snapshots,
+            record_body_limit: 64 * 1024,
+            redact_headers: Vec::new(),
+            run_id: unique_run_id(),
+        }
+    }
+}
+
+/// A short id unique to this run.
+pub fn unique_run_id() -> String {
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_nanos();
+    format!(
+        "{:012x}",
+        (nanos ^ u128::from(std::process::id()) << 40) & 0xffff_ffff_ffff
+    )
+}
+
+/// Headers whose values are secrets.
+const SECRET_HEADERS: [&str; 4] = [
+    "authorization",
+    "cookie",
+    "set-cookie",
+    "proxy-authorization",
+];
+
+/// Every scenario of a suite: the hand-written ones, then the derived ones.
+pub fn scenarios(suite: &Suite) -> Result<Vec<Scenario>, crate::fixture::LoadError> {
+    let mut all = crate::fixture::scenario::load_dir(&suite.dir.join("scenarios"))?;
+    all.extend(crate::fixture::derive::derive(
+        &suite.contract,
+        &suite.contract_path,
+    ));
+    Ok(all)
+}
+
+/// Keeps the scenarios whose name contains `filter`.
+pub fn select(scenarios: Vec<Scenario>, filter: Option<&str>) -> Vec<Scenario> {
+    match filter {
+        Some(text) => scenarios
+            .into_iter()
+            .filter(|s| s.name.contains(text))
+            .collect(),
+        None => scenarios,
+    }
+}
+
+fn now_rfc3339() -> String {
+    let mut clock = crate::double::clock::Clock::wall();
+    let text = clock.tick();
+    // YYYY-MM-DDTHH:MM:SS.fffffffZ → keep milliseconds.
+    format!("{}Z", &text[..23])
+}
+
+fn millis(duration: Duration) -> f64 {
+    duration.as_secs_f64() * 1000.0
+}
+
+/// Runs `scenarios` against `target`; `done` is called as each one finishes.
+pub async fn run(
+    suite: Arc<Suite>,
+    scenarios: Vec<Scenario>,
+    target: Arc<Target>,
+    options: Arc<RunOptions>,
+    done: Arc<dyn Fn(&ScenarioOutcome) + Send + Sync>,
+) -> RunRecord {
+    let started = Instant::now();
+    let started_at = now_rfc3339();
+    let semaphore = Arc::new(Semaphore::new(options.jobs.max(1)));
+    let mut tasks = tokio::task::JoinSet::new();
+    for (index, scenario) in scenarios.into_iter().enumerate() {
+        let (suite, target, options, semaphore, done) = (
+            Arc::clone(&suite),
+            Arc::clone(&target),
+            Arc::clone(&options),
+            Arc::clone(&semaphore),
+            Arc::clone(&done),
+        );
+        tasks.spawn(async move {
+            let _permit = semaphore.acquire_owned().await.ok();
+            let outcome = run_scenario(&suite, &scenario, index, &target, &options).await;
+            done(&outcome);
+            (index, outcome)
+        });
+    }
+    let mut outcomes: Vec<(usize, ScenarioOutcome)> = tasks.join_all().await;
+    outcomes.sort_by_key(|(index, _)| *index);
+    let scenarios: Vec<ScenarioOutcome> = outcomes.into_iter().map(|(_, o)| o).collect();
+    let mut totals = Totals::default();
+    for outcome in &scenarios {
+        match outcome.outcome {
+            Outcome::Passed => totals.passed += 1,
+            Outcome::Failed => totals.failed += 1,
+            Outcome::Skipped => totals.skipped += 1,
+            Outcome::Error => totals.errors += 1,
+        }
+    }
+    RunRecord {
+        record_version: RECORD_VERSION,
+        vouch_version: env!("CARGO_PKG_VERSION").to_owned(),
+        suite: suite.dir.display().to_string(),
+        target: TargetInfo {
+            kind: target.kind.as_str().to_owned(),
+            url: target.http.base().to_owned(),
+        },
+        started: started_at,
+        duration_ms: millis(started.elapsed()),
+        scenarios,
+        totals,
+    }
+}
+
+/// Why a step could not be run (the scenario ends as an error).
+#[derive(Debug, thiserror::Error)]
+enum StepError {
+    #[error("step {step}: {source}")]
+    Template { step: String, source: MissingVar },
+    #[error("step {step}: {message}")]
+    Fixture { step: String, message: String },
+    #[error("step {step}: {source}")]
+    Transport {
+        step: String,
+        source: crate::target::TransportError,
+    },
+}
+
+/// Runs one scenario to its outcome.
+pub async fn run_scenario(
+    suite: &Suite,
+    scenario: &Scenario,
+    index: usize,
+    target: &Target,
+    options: &RunOptions,
+) -> ScenarioOutcome {
+    let started = Instant::now();
+    let mut outcome = ScenarioOutcome {
+        name: scenario.name.clone(),
+        file: scenario.file.display().to_string(),
+        derived: scenario.derived,
+        doc: scenario.doc.clone(),
+        tags: scenario.tags.clone(),
+        outcome: Outcome::Passed,
+        reason: None,
+        duration_ms: 0.0,
+        steps: Vec::new(),
+    };
+    if target.kind == TargetKind::Live
+        && !options.allow_mutations
+        && scenario.steps.iter().any(Step::writes)
+    {
+        outcome.outcome = Outcome::Skipped;
+        outcome.reason = Some(
+            "it writes (POST/PUT/PATCH); run with --allow-mutations against a live target".into(),
+        );
+        return outcome;
+    }
+    let mut vars = Vars::new();
+    vars.insert("run".into(), Value::String(options.run_id.clone()));
+    vars.insert(
+        "ext_ref".into(),
+        Value::String(format!("vouch-{}-{index}", options.run_id)),
+    );
+    let all_checks = checks::all();
+    for (position, step) in scenario.steps.iter().enumerate() {
+        let label = step.label(position);
+        match run_step(
+            suite,
+            scenario,
+            step,
+            &label,
+            &mut vars,
+            target,
+            options,
+            &all_checks,
+        )
+        .await
+        {
+            Ok((step_outcome, stop)) => {
+                outcome.steps.push(step_outcome);
+                if stop {
+                    break;
+                }
+            }
+            Err(error) => {
+                outcome.outcome = Outcome::Error;
+                outcome.reason = Some(error.to_string());
+                break;
+            }
+        }
+    }
+    if outcome.outcome == Outcome::Passed && outcome.findings().next().is_some() {
+        outcome.outcome = Outcome::Failed;
+    }
+    outcome.duration_ms = millis(started.elapsed());
+    outcome
+}
+
+/// The captures a `create` step makes without being asked.
+const CREATE_CAPTURES: [(&str, &str); 9] = [
+    ("id", "/id"),
+    ("etag", "/eTag"),
+    ("engagement", "/engagementId"),
+    ("organization", "/organizationId"),
+    ("created", "body"),
+    ("created_at", "/createdDateTime"),
+    ("updated_at", "/updatedDateTime"),
+    ("created_links", "/links"),
+    ("related", "/links/relatedReferrals/uri"),
+];
+
+fn set_pointer(target: &mut Value, pointer: &str, value: Value) {
+    if pointer.is_empty() {
+        *target = value;
+        return;
+    }
+    let mut current = target;
+    let tokens: Vec<String> = pointer
+        .split('/')
+        .skip(1)
+        .map(|t| t.replace("~1", "/").replace("~0", "~"))
+        .collect();
+    for (i, token) in tokens.iter().enumerate() {
+        let last = i + 1 == tokens.len();
+        if !current.is_object() {
+            *current = Value::Object(serde_json::Map::new());
+        }
+        let Value::Object(map) = current else { return };
+        if last {
+            map.insert(token.clone(), value);
+            return;
+        }
+        current = map
+            .entry(token.clone())
+            .or_insert_with(|| Value::Object(serde_json::Map::new()));
+    }
+}
+
+fn remove_pointer(target: &mut Value, pointer: &str) {
+    if let Some((parent, last)) = pointer.rsplit_once('/') {
+        let last = last.replace("~1", "/").replace("~0", "~");
+        match target.pointer_mut(parent) {
+            Some(Value::Object(map)) => {
+                map.remove(&last);
+            }
+            Some(Value::Array(items)) => {
+                if let Ok(index) = last.parse::<usize>() {
+                    if index < items.len() {
+                        items.remove(index);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn build_body(suite: &Suite, body: &Body, vars: &Vars, step: &str) -> Result<Value, StepError> {
+    let fixture = |message: String| StepError::Fixture {
+        step: step.to_owned(),
+        message,
+    };
+    let mut value = if let Some(example) = &body.example {
+        let path = suite.dir.join(example);
+        suite
+            .examples
+            .iter()
+            .find(|e| e.json_path.as_deref() == Some(path.as_path()))
+            .and_then(|e| e.json.clone())
+            .ok_or_else(|| {
+                fixture(format!(
+                    "{example} is not the JSON of a documented example in contract.yaml"
+                ))
+            })?
+    } else if let Some(file) = &body.file {
+        load_json(&suite.dir.join(file))
+            .map_err(|e| fixture(e.to_string()))?
+            .1
+    } else {
+        body.json.clone().unwrap_or(Value::Null)
+    };
+    value = render_value(&value, vars).map_err(|source| StepError::Template {
+        step: step.to_owned(),
+        source,
+    })?;
+    for pointer in &body.strip {
+        remove_pointer(&mut value, pointer);
+    }
+    for (pointer, new) in &body.set {
+        let new = render_value(new, vars).map_err(|source| StepError::Template {
+            step: step.to_owned(),
+            source,
+        })?;
+        set_pointer(&mut value, pointer, new);
+    }
+    Ok(value)
+}
+
+fn redacted(headers: &[(String, String)], extra: &[String]) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .map(|(name, value)| {
+            let secret = SECRET_HEADERS.iter().any(|s| name.eq_ignore_ascii_case(s))
+                || extra.iter().any(|s| name.eq_ignore_ascii_case(s));
+            (
+                name.clone(),
+                if secret {
+                    "[redacted]".to_owned()
+                } else {
+                    value.clone()
+                },
+            )
+        })
+        .collect()
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn run_step(
+    suite: &Suite,
+    scenario: &Scenario,
+    step: &Step,
+    label: &str,
+    vars: &mut Vars,
+    target: &Target,
+    options: &RunOptions,
+    all_checks: &[Box<dyn checks::Check>],
+) -> Result<(StepOutcome, bool), StepError> {
+    let started = Instant::now();
+    let template = |source| StepError::Template {
+        step: label.to_owned(),
+        source,
+    };
+    // The request.
+    let (method, path, mut headers, body, content_type) = match (&step.create, &step.request) {
+        (Some(body), _) => (
+            "POST".to_owned(),
+            suite.contract.resource.path.clone(),
+            BTreeMap::new(),
+            Some(body),
+            None,
+        ),
+        (None, Some(request)) => (
+            request.method.to_ascii_uppercase(),
+            request.path.clone(),
+            request.headers.clone(),
+            request.body.as_ref(),
+            request.content_type.clone(),
+        ),
+        (None, None) => {
+            return Err(StepError::Fixture {
+                step: label.to_owned(),
+                message: "a step needs create or request".into(),
+            })
+        }
+    };
+    let path = render(&path, vars).map_err(template)?;
+    let sent_json = match body {
+        Some(body) => Some(build_body(suite, body, vars, label)?),
+        None => None,
+    };
+    let mut header_list = Vec::new();
+    for (name, value) in std::mem::take(&mut headers) {
+        header_list.push((name, render(&value, vars).map_err(template)?));
+    }
+    if sent_json.is_some()
+        && !header_list
+            .iter()
+            .any(|(n, _)| n.eq_ignore_ascii_case("content-type"))
+    {
+        header_list.push((
+            "Content-Type".into(),
+            content_type.unwrap_or_else(|| "application/json".into()),
+        ));
+    }
+    let body_text = sent_json.as_ref().map(Value::to_string);
+    let request = SentRequest {
+        method: method.clone(),
+        url: target.http.url(&path),
+        headers: header_list,
+        body: body_text.clone().map(String::into_bytes),
+    };
+    let received = target
+        .http
+        .send(&request)
+        .await
+        .map_err(|source| StepError::Transport {
+            step: label.to_owned(),
+            source,
+        })?;
+
+    // What came back.
+    let text = String::from_utf8_lossy(&received.body).into_owned();
+    let json: Option<Value> = if text.trim().is_empty() {
+        None
+    } else {
+        serde_json::from_str(&text).ok()
+    };
+    let defaulted;
+    let step_for_checks = if step.create.is_some()
+        && step.expect.status.is_none()
+        && step.expect.response.is_none()
+    {
+        defaulted = Step {
+            expect: Expect {
+                response: Some("create".into()),
+                schema: step
+                    .expect
+                    .schema
+                    .clone()
+                    .or_else(|| Some("referral".into())),
+                ..step.expect.clone()
+            },
+            ..step.clone()
+        };
+        &defaulted
+    } else {
+        step
+    };
+    let cx = Context {
+        suite,
+        scenario,
+        step: step_for_checks,
+        label,
+        vars,
+        observed: Observed {
+            status: received.status,
+            headers: &received.headers,
+            text: &text,
+            json: json.as_ref(),
+            sent: sent_json.as_ref(),
+            latency: received.latency,
+        },
+        snapshots: &options.snapshots,
+        base: target.http.base(),
+        snapshot_diff: Mutex::new(None),
+    };
+    let mut findings: Vec<Finding> = Vec::new();
+    for check in all_checks {
+        check.check(&cx, &mut findings);
+    }
+    let snapshot = cx.snapshot_diff.lock().ok().and_then(|mut s| s.take());
+    drop(cx);
+
+    // Captures.
+    let mut captures: Vec<(String, String)> = step
+        .capture
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    if step.create.is_some() {
+        for (name, source) in CREATE_CAPTURES {
+            if !step.capture.contains_key(name) {
+                captures.push((name.to_owned(), source.to_owned()));
+            }
+        }
+    }
+    let succeeded = (200..300).contains(&received.status);
+    let mut stop = false;
+    for (name, source) in captures {
+        let value = if source == "body" {
+            json.clone()
+        } else if source == "request" {
+            sent_json.clone()
+        } else if let Some(header) = source.strip_prefix("header:") {
+            received
+                .headers
+                .iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case(header))
+                .map(|(_, v)| Value::String(v.clone()))
+        } else {
+            json.as_ref().and_then(|b| b.pointer(&source)).cloned()
+        };
+        if let Some(value) = value {
+            vars.insert(name, value);
+        } else {
+            // Later steps need it: the scenario cannot go on.
+            stop = true;
+            let explicit = step.capture.contains_key(&name);
+            if explicit || succeeded {
+                let mut location = crate::finding::Location::file(&scenario.file).step(label);
+                if step.line > 0 {
+                    location.line = Some(step.line);
+                }
+                let basis = suite
+                    .contract
+                    .rules
+                    .get("capture")
+                    .map_or(crate::finding::Basis::Assumed, |r| r.basis);
+                findings.push(Finding {
+                    rule: "capture".into(),
+                    basis,
+                    location: location.pointer(source.trim_start_matches("header:")),
+                    message: format!(
+                        "the response has no {source} to capture as {name} (status {})",
+                        received.status
+                    ),
+                });
+            }
+        }
+    }
+    if step.create.is_some() && !succeeded {
+        stop = true;
+    }
+
+    // The record.
+    let extra = &options.redact_headers;
+    let limit = options.record_body_limit;
+    let request_body = body_text.map(|b| truncate(&b, limit));
+    let response_body = (!text.is_empty()).then(|| truncate(&text, limit));
+    let exchange = Exchange {
+        request: RecordedRequest {
+            method,
+            url: request.url.clone(),
+            headers: redacted(&request.headers, extra),
+            body_truncated: request_body.as_ref().is_some_and(|(_, t)| *t),
+            body: request_body.map(|(b, _)| b),
+        },
+        response: Some(RecordedResponse {
+            status: received.status,
+            headers: redacted(&received.headers, extra),
+            body_truncated: received.truncated || response_body.as_ref().is_some_and(|(_, t)| *t),
+            body: response_body.map(|(b, _)| b),
+        }),
+        attempts: received.attempts,
+        duration_ms: millis(received.latency),
+    };
+    let outcome = StepOutcome {
+        name: label.to_owned(),
+        line: step.line,
+        exchange: Some(exchange),
+        findings,
+        snapshot,
+        duration_ms: millis(started.elapsed()),
+    };
+    Ok((outcome, stop))
+}
+
+/// The snapshot folder of a suite: `snapshots/` at the repository top (two levels up
+/// from `fixtures/<api>`).
+pub fn snapshot_dir(suite: &Suite) -> PathBuf {
+    suite.dir.join("../../snapshots")
+}

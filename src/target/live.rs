@@ -1,0 +1,296 @@
+//! The HTTP client every run uses (reqwest with rustls): bearer auth, a per-request
+//! timeout, bounded retries that honour Retry-After on 429 and 503 within a total wait
+//! cap, and a cap on response bodies. Transport failures are typed errors for the
+//! scenario at hand; the run goes on.
+
+use std::time::{Duration, Instant};
+
+use reqwest::header::{HeaderName, HeaderValue};
+use reqwest::{Client, Method};
+
+/// How to reach a target.
+#[derive(Debug, Clone)]
+pub struct HttpConfig {
+    /// The base URL, e.g. `https://api.partner.microsoft.com`.
+    pub base: String,
+    /// The bearer token (never printed, never recorded).
+    pub token: Option<String>,
+    pub timeout: Duration,
+    /// How many times a throttled request (429, 503) is retried.
+    pub retries: u32,
+    /// The most a request may wait in total for Retry-After.
+    pub max_wait: Duration,
+    /// Response bodies beyond this many bytes are cut.
+    pub body_limit: usize,
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        Self {
+            base: String::new(),
+            token: None,
+            timeout: super::DEFAULT_TIMEOUT,
+            retries: 3,
+            max_wait: Duration::from_secs(30),
+            body_limit: 4 * 1024 * 1024,
+        }
+    }
+}
+
+/// A request to send.
+#[derive(Debug, Clone)]
+pub struct SentRequest {
+    pub method: String,
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Option<Vec<u8>>,
+}
+
+/// What came back.
+#[derive(Debug, Clone)]
+pub struct Received {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+    pub truncated: bool,
+    pub attempts: u32,
+    /// Time of the last attempt alone (waiting for Retry-After not counted).
+    pub latency: Duration,
+}
+
+impl Received {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Why a request got no response.
+#[derive(Debug, thiserror::Error)]
+pub enum TransportError {
+    #[error("cannot reach {url}: {message}")]
+    Connect { url: String, message: String },
+    #[error("{url}: no response within {seconds} s")]
+    Timeout { url: String, seconds: u64 },
+    #[error("{url}: {message}")]
+    Other { url: String, message: String },
+    #[error("bad request for {url}: {message}")]
+    Request { url: String, message: String },
+}
+
+/// The client.
+#[derive(Debug, Clone)]
+pub struct Http {
+    client: Client,
+    config: HttpConfig,
+}
+
+fn describe(error: &reqwest::Error) -> String {
+    // The innermost cause says the most ("Connection refused (os error 111)").
+    let mut message = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        message = cause.to_string();
+        source = cause.source();
+    }
+    message
+}
+
+/// Seconds to wait from a Retry-After value (delay-seconds; an HTTP date counts as 1 s).
+fn retry_after(value: Option<&str>) -> Duration {
+    let seconds = value
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .unwrap_or(1);
+    Duration::from_secs(seconds)
+}
+
+impl Http {
+    pub fn new(config: HttpConfig) -> Result<Self, TransportError> {
+        let client = Client::builder()
+            .timeout(config.timeout)
+            .connect_timeout(config.timeout.min(Duration::from_secs(10)))
+            .tcp_nodelay(true)
+            .pool_max_idle_per_host(64)
+            .build()
+            .map_err(|e| TransportError::Other {
+                url: config.base.clone(),
+                message: describe(&e),
+            })?;
+        Ok(Self { client, config })
+    }
+
+    pub fn base(&self) -> &str {
+        &self.config.base
+    }
+
+    pub fn config(&self) -> &HttpConfig {
+        &self.config
+    }
+
+    /// Absolute URL for a path (an absolute URL is kept as it is).
+    pub fn url(&self, path: &str) -> String {
+        if path.starts_with("http://") || path.starts_with("https://") {
+            path.to_owned()
+        } else {
+            format!("{}{path}", self.config.base.trim_end_matches('/'))
+        }
+    }
+
+    /// Checks that the target answers at all (any status will do).
+    pub async fn probe(&self, path: &str) -> Result<(), TransportError> {
+        let request = SentRequest {
+            method: "GET".into(),
+            url: self.url(path),
+            headers: Vec::new(),
+            body: None,
+        };
+        self.send(&request).await.map(|_| ())
+    }
+
+    fn map_error(&self, url: &str, error: &reqwest::Error) -> TransportError {
+        if error.is_timeout() {
+            TransportError::Timeout {
+                url: url.to_owned(),
+                seconds: self.config.timeout.as_secs(),
+            }
+        } else if error.is_connect() {
+            TransportError::Connect {
+                url: url.to_owned(),
+                message: describe(error),
+            }
+        } else if error.is_builder() {
+            TransportError::Request {
+                url: url.to_owned(),
+                message: describe(error),
+            }
+        } else {
+            TransportError::Other {
+                url: url.to_owned(),
+                message: describe(error),
+            }
+        }
+    }
+
+    /// Sends a request, retrying throttled answers as Retry-After says.
+    pub async fn send(&self, request: &SentRequest) -> Result<Received, TransportError> {
+        let method =
+            Method::from_bytes(request.method.as_bytes()).map_err(|e| TransportError::Request {
+                url: request.url.clone(),
+                message: e.to_string(),
+            })?;
+        let mut waited = Duration::ZERO;
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            let mut builder = self.client.request(method.clone(), &request.url);
+            for (name, value) in &request.headers {
+                let name = HeaderName::from_bytes(name.as_bytes()).map_err(|e| {
+                    TransportError::Request {
+                        url: request.url.clone(),
+                        message: format!("header {name:?}: {e}"),
+                    }
+                })?;
+                let value = HeaderValue::from_str(value).map_err(|e| TransportError::Request {
+                    url: request.url.clone(),
+                    message: format!("header {name}: {e}"),
+                })?;
+                builder = builder.header(name, value);
+            }
+            if let Some(token) = &self.config.token {
+                builder = builder.bearer_auth(token);
+            }
+            if let Some(body) = &request.body {
+                builder = builder.body(body.clone());
+            }
+            let started = Instant::now();
+            let mut response = builder
+                .send()
+                .await
+                .map_err(|e| self.map_error(&request.url, &e))?;
+            let status = response.status().as_u16();
+            let headers: Vec<(String, String)> = response
+                .headers()
+                .iter()
+                .map(|(n, v)| {
+                    (
+                        n.as_str().to_owned(),
+                        String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                    )
+                })
+                .collect();
+            if matches!(status, 429 | 503) && attempts <= self.config.retries {
+                let after = headers
+                    .iter()
+                    .find(|(n, _)| n == "retry-after")
+                    .map(|(_, v)| v.as_str());
+                let wait = retry_after(after);
+                if waited + wait <= self.config.max_wait {
+                    waited += wait;
+                    // Drain the body so the connection can be reused.
+                    while let Ok(Some(_)) = response.chunk().await {}
+                    tokio::time::sleep(wait).await;
+                    continue;
+                }
+            }
+            let mut body = Vec::new();
+            let mut truncated = false;
+            while let Some(chunk) = response
+                .chunk()
+                .await
+                .map_err(|e| self.map_error(&request.url, &e))?
+            {
+                if body.len() + chunk.len() > self.config.body_limit {
+                    body.extend_from_slice(&chunk[..self.config.body_limit - body.len()]);
+                    truncated = true;
+                    break;
+                }
+                body.extend_from_slice(&chunk);
+            }
+            return Ok(Received {
+                status,
+                headers,
+                body,
+                truncated,
+                attempts,
+                latency: started.elapsed(),
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_reads_seconds_and_falls_back_to_one() {
+        assert_eq!(retry_after(Some("2")), Duration::from_secs(2));
+        assert_eq!(
+            retry_after(Some("Wed, 21 Oct 2015 07:28:00 GMT")),
+            Duration::from_secs(1)
+        );
+        assert_eq!(retry_after(None), Duration::from_secs(1));
+    }
+
+    #[tokio::test]
+    async fn a_closed_port_is_a_connect_error_naming_the_url() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        drop(listener);
+        let http = Http::new(HttpConfig {
+            base: format!("http://127.0.0.1:{port}"),
+            ..HttpConfig::default()
+        })
+        .unwrap();
+
+        let error = http.probe("/x").await.unwrap_err();
+
+        assert!(matches!(error, TransportError::Connect { .. }), "{error}");
+        assert!(
+            error.to_string().contains(&format!("127.0.0.1:{port}/x")),
+            "{error}"
+        );
+    }
+}
