@@ -5,7 +5,8 @@
 //! (resource, read-only fields, the status/substatus table, expected responses, rules),
 //! the documented examples as the docs show them, and scenarios; `schemas/` holds the
 //! JSON Schemas. [`fixture::Suite::load`] reads all of it once into typed values;
-//! [`fixture::lint::lint`] checks it statically.
+//! [`fixture::lint::lint`] checks it statically. [`import::import_page`] reads a
+//! documentation page (any locale) into documented fixtures and a doc-defect report.
 //!
 //! Findings ([`Finding`]) are data: a departure from the contract, with its file, line,
 //! JSON Pointer and whether the rule is documented or assumed. An `Err` means vouch
@@ -13,6 +14,7 @@
 
 pub mod finding;
 pub mod fixture;
+pub mod import;
 pub mod model;
 pub mod schema;
 

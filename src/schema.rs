@@ -7,6 +7,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use jsonschema::error::ValidationErrorKind;
 use jsonschema::{Draft, Retrieve, Uri, Validator};
 use serde_json::Value;
 
@@ -42,6 +43,20 @@ pub enum SchemaError {
     Unknown { name: String, known: String },
 }
 
+/// What kind of departure a violation is, for reports that sort them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ViolationKind {
+    /// Members the schema does not define (`additionalProperties` or
+    /// `unevaluatedProperties`), by name.
+    UnknownFields(Vec<String>),
+    /// A member the schema forbids outright (a `false` schema, such as `links` on PUT).
+    ForbiddenField,
+    /// A value outside the schema's `enum`.
+    NotInEnum,
+    /// Anything else: a type, a required member, a format.
+    Other,
+}
+
 /// One way in which a body fails its schema.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Violation {
@@ -50,6 +65,21 @@ pub struct Violation {
     /// JSON Pointer into the schema (the keyword that failed).
     pub schema_pointer: String,
     pub message: String,
+    pub kind: ViolationKind,
+}
+
+impl ViolationKind {
+    fn of(kind: &ValidationErrorKind) -> Self {
+        match kind {
+            ValidationErrorKind::AdditionalProperties { unexpected }
+            | ValidationErrorKind::UnevaluatedProperties { unexpected } => {
+                Self::UnknownFields(unexpected.clone())
+            }
+            ValidationErrorKind::FalseSchema => Self::ForbiddenField,
+            ValidationErrorKind::Enum { .. } => Self::NotInEnum,
+            _ => Self::Other,
+        }
+    }
 }
 
 /// Every schema of a suite, compiled.
@@ -198,6 +228,7 @@ impl SchemaSet {
                 pointer: e.instance_path().to_string(),
                 schema_pointer: e.schema_path().to_string(),
                 message: e.to_string(),
+                kind: ViolationKind::of(e.kind()),
             })
             .collect())
     }
