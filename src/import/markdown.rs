@@ -10,14 +10,13 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-/// Why a page cannot be scanned. Lines are page lines.
+/// Why a page cannot be scanned. Lines are page lines; the message leaves the line to
+/// the caller, which puts it after the page's path (`page.md:82: …`).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum MarkdownError {
-    #[error(
-        "line {line}: the code fence {fence:?} is never closed (the page ends inside the block)"
-    )]
+    #[error("the code fence {fence:?} is never closed (the page ends inside the block)")]
     UnterminatedFence { line: usize, fence: String },
-    #[error("line {line}: the front matter opened with --- is never closed")]
+    #[error("the front matter opened with --- is never closed")]
     UnterminatedFrontMatter { line: usize },
 }
 

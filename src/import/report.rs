@@ -432,6 +432,39 @@ fn lint_checks(collector: &mut Collector<'_>) {
         };
         collector.example(example, &finding.rule, raw, pointer, finding.message);
     }
+    undeclared(collector);
+}
+
+/// Members that an open schema tolerates but does not define (the schema's own
+/// `additionalProperties: false` findings are already in the list).
+fn undeclared(collector: &mut Collector<'_>) {
+    let import = collector.import;
+    for example in &import.examples {
+        let (Some(schema), Some(body)) = (&example.loaded.spec.schema, &example.loaded.json) else {
+            continue;
+        };
+        let Ok(pointers) = collector.suite.schemas.undeclared(schema, body) else {
+            continue;
+        };
+        for pointer in pointers {
+            let reported = collector.defects.iter().any(|d| {
+                d.example.as_ref() == Some(&example.name) && d.pointer.as_ref() == Some(&pointer)
+            });
+            if reported {
+                continue;
+            }
+            let name = pointer
+                .rsplit('/')
+                .next()
+                .unwrap_or_default()
+                .replace("~1", "/")
+                .replace("~0", "~");
+            let message = format!(
+                "field {name:?} is not in schema {schema} (its object admits unknown members, but no page defines this one)"
+            );
+            collector.example(example, "undeclared-field", None, Some(pointer), message);
+        }
+    }
 }
 
 fn plural(count: usize, one: &str, many: &str) -> String {

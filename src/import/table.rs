@@ -8,7 +8,7 @@
 use std::collections::BTreeSet;
 use std::fmt;
 
-use super::markdown::{Cell, Table};
+use super::markdown::{Cell, Row, Table};
 use super::page::{cell_items, status_name};
 use crate::fixture::contract::TransitionRule;
 use crate::model::{Status, Substatus};
@@ -97,6 +97,67 @@ fn compare_cell<T: Ord + Copy + fmt::Display>(
     }
 }
 
+/// Reads page row `index` (0-based) in place of the contract's `status` row.
+fn compare_row(
+    index: usize,
+    row: &Row,
+    status: Status,
+    moves: &BTreeSet<Status>,
+    pairs: &BTreeSet<Substatus>,
+    differences: &mut Vec<Difference>,
+) -> Option<RowReading> {
+    let label = row
+        .cells
+        .first()
+        .map(|c| c.text.clone())
+        .unwrap_or_default();
+    let name = format!("row {} ({label:?}, in place of {status})", index + 1);
+    if row.cells.len() < 3 {
+        differences.push(Difference {
+            line: row.line,
+            column: 1,
+            message: format!("{name} has {} cells, not 3", row.cells.len()),
+        });
+        return None;
+    }
+    if let Some(named) = status_name(cell_items(&label).first().map_or("", String::as_str)) {
+        if named != status {
+            differences.push(Difference {
+                line: row.line,
+                column: row.cells[0].column,
+                message: format!(
+                    "row {} names {named} where contract.yaml's row {} is {status}",
+                    index + 1,
+                    index + 1
+                ),
+            });
+        }
+    }
+    differences.extend(compare_cell(
+        &row.cells[1],
+        row.line,
+        ("allowed status", "allowed statuses"),
+        &name,
+        moves,
+        status_name,
+    ));
+    differences.extend(compare_cell(
+        &row.cells[2],
+        row.line,
+        ("allowed substatus", "allowed substatuses"),
+        &name,
+        pairs,
+        substatus_name,
+    ));
+    Some(RowReading {
+        line: row.line,
+        label,
+        status,
+        moves: cell_items(&row.cells[1].text).len(),
+        substatuses: cell_items(&row.cells[2].text).len(),
+    })
+}
+
 /// Reads `table` against the contract's `rule`.
 pub fn compare(table: &Table, rule: &TransitionRule) -> Comparison {
     let expected: Vec<(Status, &BTreeSet<Status>)> = rule
@@ -131,57 +192,10 @@ pub fn compare(table: &Table, rule: &TransitionRule) -> Comparison {
         });
     }
     for (index, (row, (status, moves))) in table.rows.iter().zip(&expected).enumerate() {
-        let label = row
-            .cells
-            .first()
-            .map(|c| c.text.clone())
-            .unwrap_or_default();
-        let name = format!("row {} ({label:?}, in place of {status})", index + 1);
-        if row.cells.len() < 3 {
-            differences.push(Difference {
-                line: row.line,
-                column: 1,
-                message: format!("{name} has {} cells, not 3", row.cells.len()),
-            });
-            continue;
-        }
         let pairs = rule.pairs.get(status).unwrap_or(&empty);
-        if let Some(named) = status_name(cell_items(&label).first().map_or("", String::as_str)) {
-            if named != *status {
-                differences.push(Difference {
-                    line: row.line,
-                    column: row.cells[0].column,
-                    message: format!(
-                        "row {} names {named} where contract.yaml's row {} is {status}",
-                        index + 1,
-                        index + 1
-                    ),
-                });
-            }
+        if let Some(reading) = compare_row(index, row, *status, moves, pairs, &mut differences) {
+            rows.push(reading);
         }
-        differences.extend(compare_cell(
-            &row.cells[1],
-            row.line,
-            ("allowed status", "allowed statuses"),
-            &name,
-            moves,
-            status_name,
-        ));
-        differences.extend(compare_cell(
-            &row.cells[2],
-            row.line,
-            ("allowed substatus", "allowed substatuses"),
-            &name,
-            pairs,
-            substatus_name,
-        ));
-        rows.push(RowReading {
-            line: row.line,
-            label,
-            status: *status,
-            moves: cell_items(&row.cells[1].text).len(),
-            substatuses: cell_items(&row.cells[2].text).len(),
-        });
     }
     for (index, row) in table.rows.iter().enumerate().skip(expected.len()) {
         differences.push(Difference {
