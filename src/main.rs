@@ -54,7 +54,8 @@ and request bodies that carry members a note on the page says to remove. Each de
 whether contract.yaml already lists it as known.\n\n\
 Nothing is written unless --out DIR is given. With --out, the fixtures \
 (<page>.request.raw, <page>.request.json, <page>.response.raw, ...; numbered -1, -2 when the \
-page has several of a kind) are written into DIR, all or nothing.\n\n\
+page has several of a kind; the suite's names where it already holds the page's examples) are \
+written into DIR, all or nothing.\n\n\
 Exit codes: 0 the page was read (and, with --out, the fixtures written); doc defects are \
 reported, not failed. With --check: 0 the page agrees with the suite's committed fixtures \
 and contract.yaml's table, 1 it differs (doc drift). 2 vouch could not run: the page is \

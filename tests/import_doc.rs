@@ -560,3 +560,39 @@ fn help_explains_the_flags_and_exit_codes() {
         assert!(help.contains(words), "{words:?} in:\n{help}");
     }
 }
+
+#[test]
+fn re_importing_the_seed_into_the_suite_rewrites_the_same_files_and_lint_stays_clean() {
+    // Arrange
+    let scratch = common::ScratchSuite::new();
+    let documented_dir = scratch.suite().join("documented");
+    let before = files_in(&documented_dir);
+
+    // Act
+    let output = vouch(&[
+        "import-doc",
+        SEED,
+        "--suite",
+        path_arg(&scratch.suite()),
+        "--out",
+        path_arg(&documented_dir),
+    ]);
+    let lint = scratch.lint();
+
+    // Assert
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(
+        stdout(&output).contains("wrote 4 files to"),
+        "{}",
+        stdout(&output)
+    );
+    assert_eq!(
+        files_in(&documented_dir),
+        before,
+        "no file added, none left behind"
+    );
+    for name in PUT_FIXTURES {
+        assert!(fs::read(documented_dir.join(name)).unwrap() == documented(name));
+    }
+    assert_eq!(lint.status.code(), Some(0), "{}", stdout(&lint));
+}
