@@ -248,7 +248,8 @@ pub fn parse(text: &str) -> Result<Markdown, MarkdownError> {
             index += 1;
             continue;
         }
-        if line.contains('|') && lines.get(index + 1).is_some_and(|l| is_delimiter_row(l)) {
+        let delimiter = lines.get(index + 1).and_then(|l| delimiter_cells(l));
+        if line.contains('|') && delimiter == Some(split_cells(line).len()) {
             blocks.push(Block::Table(table(&lines, &mut index)));
             pending_anchor = None;
             continue;
@@ -515,19 +516,24 @@ fn bold_label(trimmed: &str) -> Option<&str> {
     None
 }
 
-fn is_delimiter_row(line: &str) -> bool {
+/// The number of cells of a table's delimiter row (`|---|:---:|`), if `line` is one.
+fn delimiter_cells(line: &str) -> Option<usize> {
     let trimmed = line.trim();
     if !trimmed.contains('-') {
-        return false;
+        return None;
     }
     let inner = trimmed.strip_prefix('|').unwrap_or(trimmed);
     let inner = inner.strip_suffix('|').unwrap_or(inner);
-    inner.split('|').all(|cell| {
-        let cell = cell.trim();
-        let cell = cell.strip_prefix(':').unwrap_or(cell);
-        let cell = cell.strip_suffix(':').unwrap_or(cell);
-        !cell.is_empty() && cell.chars().all(|c| c == '-')
-    })
+    let cells: Vec<&str> = inner.split('|').collect();
+    cells
+        .iter()
+        .all(|cell| {
+            let cell = cell.trim();
+            let cell = cell.strip_prefix(':').unwrap_or(cell);
+            let cell = cell.strip_suffix(':').unwrap_or(cell);
+            !cell.is_empty() && cell.chars().all(|c| c == '-')
+        })
+        .then_some(cells.len())
 }
 
 /// Splits a table row into cells; `\|` and pipes inside code spans do not split.
@@ -754,6 +760,15 @@ mod tests {
         );
         assert_eq!(table.rows[1].cells[0].text, "`a|b`");
         assert_eq!(table.rows[1].cells[1].text, "x \\| y");
+    }
+
+    #[test]
+    fn a_line_with_a_pipe_over_a_rule_of_another_width_is_not_a_table() {
+        let found = blocks("a | b | c\n---\n");
+        assert!(
+            !found.iter().any(|b| matches!(b, Block::Table(_))),
+            "{found:?}"
+        );
     }
 
     #[test]

@@ -18,6 +18,7 @@ pub mod report;
 pub mod table;
 pub mod write;
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use crate::fixture::contract::{DocSource, Example, ExampleKind};
@@ -48,10 +49,10 @@ pub enum ImportError {
     Binary { path: PathBuf, offset: usize },
     #[error("{path}: not UTF-8 text (invalid byte at offset {offset})")]
     NotText { path: PathBuf, offset: usize },
-    #[error("{path}:{}: {source}", .source.line())]
+    #[error("{path}:{}: {problem}", .problem.line())]
     Markdown {
         path: PathBuf,
-        source: markdown::MarkdownError,
+        problem: markdown::MarkdownError,
     },
     #[error(
         "{path}: does not look like a Markdown page: it has no headings and no fenced code blocks"
@@ -202,9 +203,9 @@ fn inferred_schema(
 /// Reads the page at `doc` and imports it against `suite`'s contract and schemas.
 pub fn import_page(doc: &Path, suite: &Suite) -> Result<Import, ImportError> {
     let text = input::read_page(doc)?;
-    let scanned = markdown::parse(&text).map_err(|source| ImportError::Markdown {
+    let scanned = markdown::parse(&text).map_err(|problem| ImportError::Markdown {
         path: doc.to_owned(),
-        source,
+        problem,
     })?;
     if scanned.headings().next().is_none() && scanned.code_blocks().next().is_none() {
         return Err(ImportError::NotMarkdown {
@@ -225,11 +226,19 @@ pub fn import_page(doc: &Path, suite: &Suite) -> Result<Import, ImportError> {
     let counterparts = drift::counterparts(&drift::committed(suite, &page_name), &kinds);
     // The suite's names where it already holds the example, so that re-importing a page
     // into the suite's documented/ folder rewrites the same files.
-    let names: Vec<String> = names(&stem, &page.examples)
-        .into_iter()
+    let own = names(&stem, &page.examples);
+    let mut names: Vec<String> = own
+        .iter()
         .zip(&counterparts)
-        .map(|(name, counterpart)| counterpart.map_or(name, |c| c.spec.name.clone()))
+        .map(|(name, counterpart)| {
+            counterpart.map_or_else(|| name.clone(), |c| c.spec.name.clone())
+        })
         .collect();
+    // Two examples must never share files: if the suite's names and the page's own ones
+    // collide, the page's own names are used throughout.
+    if names.iter().collect::<BTreeSet<_>>().len() != names.len() {
+        names = own;
+    }
     let examples = page
         .examples
         .iter()

@@ -6,7 +6,7 @@
 //!
 //! Headings are translated, so their text is never read. What translations keep is used
 //! instead, in this order: HTTP syntax inside the blocks; heading anchors (`<a name="…">`,
-//! whose tokens `request` and `response` tell a JSON-only block's role); and, on pages
+//! whose tokens `request(s)` and `response(s)` tell a JSON-only block's role); and, on pages
 //! without anchors (older English pages), the order of the blocks: a JSON-only block after a
 //! request is its response. A response answers the nearest request before it that has no
 //! response yet.
@@ -115,8 +115,8 @@ impl fmt::Display for Evidence {
         match self {
             Evidence::RequestLine => f.write_str("request line"),
             Evidence::StatusLine => f.write_str("status line"),
-            Evidence::Anchor(anchor) => write!(f, "no status line; role from anchor #{anchor}"),
-            Evidence::Order => f.write_str("no status line; role from page order"),
+            Evidence::Anchor(anchor) => write!(f, "JSON only; role from anchor #{anchor}"),
+            Evidence::Order => f.write_str("JSON only; role from page order"),
         }
     }
 }
@@ -284,9 +284,14 @@ fn role(
     let by_anchor = stack.iter().rev().find_map(|(_, anchor)| {
         let anchor = anchor.as_deref()?;
         let tokens: Vec<&str> = anchor.split(['-', '_']).collect();
-        if tokens.contains(&"response") {
+        let has = |word: &str| {
+            tokens
+                .iter()
+                .any(|t| t.strip_suffix('s').unwrap_or(t) == word)
+        };
+        if has("response") {
             Some((ExampleKind::Response, Evidence::Anchor(anchor.to_owned())))
-        } else if tokens.contains(&"request") {
+        } else if has("request") {
             Some((ExampleKind::Request, Evidence::Anchor(anchor.to_owned())))
         } else {
             None
