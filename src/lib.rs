@@ -6,7 +6,8 @@
 //! the documented examples as the docs show them, and scenarios; `schemas/` holds the
 //! JSON Schemas. [`fixture::Suite::load`] reads all of it once into typed values;
 //! [`fixture::lint::lint`] checks it statically; [`openapi::build`] exports it as one
-//! `OpenAPI` 3.1 document for generic tools.
+//! `OpenAPI` 3.1 document for generic tools; [`import::import_page`] reads a
+//! documentation page (any locale) into documented fixtures and a doc-defect report.
 //!
 //! Findings ([`Finding`]) are data: a departure from the contract, with its file, line,
 //! JSON Pointer and whether the rule is documented or assumed. An `Err` means vouch
@@ -17,6 +18,7 @@ pub mod console;
 pub mod double;
 pub mod finding;
 pub mod fixture;
+pub mod import;
 pub mod model;
 pub mod openapi;
 pub mod outcome;

@@ -12,6 +12,7 @@ use clap::{Parser, Subcommand};
 use vouch::checks::{SnapshotMode, Snapshots};
 use vouch::double::{Double, DoubleConfig, Fault};
 use vouch::fixture::lint;
+use vouch::import;
 use vouch::runner::{self, RunOptions};
 use vouch::target::{HttpConfig, Target};
 use vouch::{openapi, Suite};
@@ -96,6 +97,44 @@ enum Command {
         /// Write the document to PATH instead of standard output.
         #[arg(long, value_name = "PATH")]
         out: Option<PathBuf>,
+    },
+    /// Read a Learn-style Markdown page (any language) into documented fixtures, and
+    /// report what is wrong with the page itself.
+    #[command(
+        long_about = "Read a Microsoft Learn-style Markdown page (any language: headings may be \
+translated) and find its request syntax, its request and response examples and its \
+status/substatus table by structure: HTTP syntax, heading anchors, code fences and table \
+shapes, never the words. Then print a doc-defect report: invalid JSON (with page and raw \
+positions and the minimal repair), fields not in the schema, enum values not in the \
+contract, a response about another id than its request, links and targets that depart from \
+the request syntax, a transition table that differs from contract.yaml (read by position), \
+and request bodies that carry members a note on the page says to remove. Each defect says \
+whether contract.yaml already lists it as known.\n\n\
+Nothing is written unless --out DIR is given. With --out, the fixtures \
+(<page>.request.raw, <page>.request.json, <page>.response.raw, ...; numbered -1, -2 when the \
+page has several of a kind; the suite's names where it already holds the page's examples) are \
+written into DIR, all or nothing.\n\n\
+Exit codes: 0 the page was read (and, with --out, the fixtures written); doc defects are \
+reported, not failed. With --check: 0 the page agrees with the suite's committed fixtures \
+and contract.yaml's table, 1 it differs (doc drift). 2 vouch could not run: the page is \
+missing, binary, too large (over 5 MiB), not Markdown, has an unclosed code fence or no \
+examples; or the suite or the --out folder is unusable. Nothing is written when vouch \
+exits 2."
+    )]
+    ImportDoc {
+        /// The Markdown page, e.g. a saved update-a-referral.md (any locale).
+        doc: PathBuf,
+        /// The suite whose contract and schemas the page is held to (holds contract.yaml).
+        #[arg(long, value_name = "SUITE_DIR", default_value = DEFAULT_SUITE)]
+        suite: PathBuf,
+        /// Write the fixtures into DIR (it must exist), e.g. the suite's documented/ folder.
+        /// Without it, nothing is written.
+        #[arg(long, value_name = "DIR", conflicts_with = "check")]
+        out: Option<PathBuf>,
+        /// Compare the page with the suite's committed fixtures and exit 1 if it now says
+        /// something different (a doc-drift gate for CI). Writes nothing.
+        #[arg(long)]
+        check: bool,
     },
 }
 
@@ -359,7 +398,48 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::ImportDoc {
+            doc,
+            suite,
+            out,
+            check,
+        } => import_doc(&doc, &suite, out.as_deref(), check),
     }
+}
+
+fn import_doc(
+    doc: &std::path::Path,
+    suite: &std::path::Path,
+    out_dir: Option<&std::path::Path>,
+    check: bool,
+) -> anyhow::Result<ExitCode> {
+    let suite = Suite::load(suite)?;
+    let imported = import::import_page(doc, &suite)?;
+    let mut out = std::io::stdout().lock();
+    import::report::render(&imported, &mut out).context("cannot write the report")?;
+    let code = if check {
+        let drift = import::drift::check(&imported, &suite);
+        drift.render(&mut out).context("cannot write the report")?;
+        if drift.is_clean() {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(1)
+        }
+    } else if let Some(dir) = out_dir {
+        let written = import::write::write_all(dir, &imported.files())?;
+        writeln!(out, "wrote {} files to {}", written.len(), dir.display())
+            .context("cannot write the report")?;
+        ExitCode::SUCCESS
+    } else {
+        writeln!(
+            out,
+            "nothing written (give --out DIR to write the fixtures)"
+        )
+        .context("cannot write the report")?;
+        ExitCode::SUCCESS
+    };
+    out.flush().ok();
+    Ok(code)
 }
 
 fn main() -> ExitCode {

@@ -7,6 +7,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use jsonschema::error::ValidationErrorKind;
 use jsonschema::{Draft, Retrieve, Uri, Validator};
 use serde_json::Value;
 
@@ -42,6 +43,20 @@ pub enum SchemaError {
     Unknown { name: String, known: String },
 }
 
+/// What kind of departure a violation is, for reports that sort them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ViolationKind {
+    /// Members the schema does not define (`additionalProperties` or
+    /// `unevaluatedProperties`), by name.
+    UnknownFields(Vec<String>),
+    /// A member the schema forbids outright (a `false` schema, such as `links` on PUT).
+    ForbiddenField,
+    /// A value outside the schema's `enum`.
+    NotInEnum,
+    /// Anything else: a type, a required member, a format.
+    Other,
+}
+
 /// One way in which a body fails its schema.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Violation {
@@ -50,6 +65,21 @@ pub struct Violation {
     /// JSON Pointer into the schema (the keyword that failed).
     pub schema_pointer: String,
     pub message: String,
+    pub kind: ViolationKind,
+}
+
+impl ViolationKind {
+    fn of(kind: &ValidationErrorKind) -> Self {
+        match kind {
+            ValidationErrorKind::AdditionalProperties { unexpected }
+            | ValidationErrorKind::UnevaluatedProperties { unexpected } => {
+                Self::UnknownFields(unexpected.clone())
+            }
+            ValidationErrorKind::FalseSchema => Self::ForbiddenField,
+            ValidationErrorKind::Enum { .. } => Self::NotInEnum,
+            _ => Self::Other,
+        }
+    }
 }
 
 /// Every schema of a suite, compiled.
@@ -202,8 +232,140 @@ impl SchemaSet {
                 pointer: e.instance_path().to_string(),
                 schema_pointer: e.schema_path().to_string(),
                 message: e.to_string(),
+                kind: ViolationKind::of(e.kind()),
             })
             .collect())
+    }
+
+    /// The members of `instance` that the schema called `name` does not declare: no
+    /// `properties` of the schemas that apply to their object names them (following `$ref`,
+    /// `allOf`, `anyOf`, `oneOf` and `items`). An object whose schema declares no properties,
+    /// or admits others by `patternProperties` or an `additionalProperties` schema, is not
+    /// judged. This finds fields that an open schema tolerates but does not define, e.g. an
+    /// unknown top-level member of a referral. JSON Pointers, in document order.
+    pub fn undeclared(&self, name: &str, instance: &Value) -> Result<Vec<String>, SchemaError> {
+        let (path, _) = self
+            .validators
+            .get(name)
+            .ok_or_else(|| SchemaError::Unknown {
+                name: name.to_owned(),
+                known: self
+                    .validators
+                    .keys()
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })?;
+        let file = path
+            .file_name()
+            .map(|f| f.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let mut found = Vec::new();
+        if let Some((file, root)) = self.documents.get_key_value(&file) {
+            self.walk(&[(file.as_str(), root)], instance, "", &mut found);
+        }
+        Ok(found)
+    }
+
+    /// `schema` and every schema it brings in by `$ref`, `allOf`, `anyOf` or `oneOf`.
+    fn flatten<'s>(
+        &'s self,
+        file: &'s str,
+        schema: &'s Value,
+        out: &mut Vec<(&'s str, &'s Value)>,
+        depth: usize,
+    ) {
+        const MAX_DEPTH: usize = 32;
+        if depth > MAX_DEPTH {
+            return;
+        }
+        out.push((file, schema));
+        if let Some((target_file, target)) = schema
+            .get("$ref")
+            .and_then(Value::as_str)
+            .and_then(|reference| self.resolve(file, reference))
+        {
+            self.flatten(target_file, target, out, depth + 1);
+        }
+        for keyword in ["allOf", "anyOf", "oneOf"] {
+            for branch in schema
+                .get(keyword)
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                self.flatten(file, branch, out, depth + 1);
+            }
+        }
+    }
+
+    /// The schema a `$ref` written in `file` points at.
+    fn resolve<'s>(&'s self, file: &'s str, reference: &str) -> Option<(&'s str, &'s Value)> {
+        let reference = reference.strip_prefix(SCHEMA_BASE).unwrap_or(reference);
+        let (target_file, fragment) = reference.split_once('#').unwrap_or((reference, ""));
+        let target_file = if target_file.is_empty() {
+            file
+        } else {
+            target_file
+        };
+        let (key, document) = self.documents.get_key_value(target_file)?;
+        let target = if fragment.is_empty() {
+            document
+        } else {
+            document.pointer(fragment)?
+        };
+        Some((key.as_str(), target))
+    }
+
+    fn walk(
+        &self,
+        schemas: &[(&str, &Value)],
+        instance: &Value,
+        pointer: &str,
+        out: &mut Vec<String>,
+    ) {
+        let mut flat = Vec::new();
+        for (file, schema) in schemas {
+            self.flatten(file, schema, &mut flat, 0);
+        }
+        match instance {
+            Value::Object(members) => {
+                let open = flat.iter().any(|(_, s)| {
+                    s.get("patternProperties").is_some()
+                        || s.get("additionalProperties").is_some_and(Value::is_object)
+                });
+                let declares = flat.iter().any(|(_, s)| s.get("properties").is_some());
+                for (key, child) in members {
+                    let child_pointer =
+                        format!("{pointer}/{}", key.replace('~', "~0").replace('/', "~1"));
+                    let children: Vec<(&str, &Value)> = flat
+                        .iter()
+                        .filter_map(|(file, s)| Some((*file, s.get("properties")?.get(key)?)))
+                        .collect();
+                    if children.is_empty() {
+                        if declares && !open {
+                            out.push(child_pointer);
+                        }
+                    } else {
+                        self.walk(&children, child, &child_pointer, out);
+                    }
+                }
+            }
+            Value::Array(items) => {
+                let children: Vec<(&str, &Value)> = flat
+                    .iter()
+                    .filter_map(|(file, s)| {
+                        Some((*file, s.get("items").filter(|i| i.is_object())?))
+                    })
+                    .collect();
+                if !children.is_empty() {
+                    for (index, item) in items.iter().enumerate() {
+                        self.walk(&children, item, &format!("{pointer}/{index}"), out);
+                    }
+                }
+            }
+            _ => {}
+        }
     }
 
     /// Whether `instance` is valid against the schema called `name`.

@@ -236,3 +236,27 @@ fn a_list_envelope_needs_its_value_array() {
     assert!(violations(&suite, "list", &json!({"@odata.count": 0, "value": []})).is_empty());
     assert!(!violations(&suite, "list", &json!({"@odata.count": -1, "value": []})).is_empty());
 }
+
+#[test]
+fn undeclared_members_are_named_even_where_the_schema_tolerates_them() {
+    // Arrange: the documented PUT body with an unknown top-level member (tolerated) and an
+    // unknown member inside the customer's address (refused).
+    let suite = suite();
+    let mut body = documented(&suite, "update-a-referral.request");
+    body["colour"] = json!("red");
+    body["customerProfile"]["address"]["planet"] = json!("Earth");
+
+    // Act
+    let undeclared = suite.schemas.undeclared("put", &body).unwrap();
+
+    // Assert
+    assert_eq!(undeclared, ["/customerProfile/address/planet", "/colour"]);
+    assert!(
+        suite
+            .schemas
+            .undeclared("put", &documented(&suite, "update-a-referral.request"))
+            .unwrap()
+            .is_empty(),
+        "every member of the documented body is declared"
+    );
+}
