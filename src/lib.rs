@@ -9,6 +9,10 @@
 //! `OpenAPI` 3.1 document for generic tools; [`import::import_page`] reads a
 //! documentation page (any locale) into documented fixtures and a doc-defect report.
 //!
+//! [`runner::run`] sends scenarios to a target (the embedded double or a live URL) and
+//! returns a run record; [`selftest::selftest`] measures the suite's strength against the
+//! double's fault catalogue.
+//!
 //! Findings ([`Finding`]) are data: a departure from the contract, with its file, line,
 //! JSON Pointer and whether the rule is documented or assumed. An `Err` means vouch
 //! itself could not run.
@@ -24,6 +28,7 @@ pub mod openapi;
 pub mod outcome;
 pub mod runner;
 pub mod schema;
+pub mod selftest;
 pub mod target;
 
 pub use finding::{Basis, Finding, Location};

@@ -14,6 +14,7 @@ use vouch::double::{Double, DoubleConfig, Fault};
 use vouch::fixture::lint;
 use vouch::import;
 use vouch::runner::{self, RunOptions};
+use vouch::selftest::SelftestOptions;
 use vouch::target::{HttpConfig, Target};
 use vouch::{openapi, Suite};
 
@@ -97,6 +98,33 @@ enum Command {
         /// Write the document to PATH instead of standard output.
         #[arg(long, value_name = "PATH")]
         out: Option<PathBuf>,
+    },
+    /// Measure the suite's strength: run it against the embedded double once clean and
+    /// once per fault of the catalogue (all at once), and print the kill matrix, the
+    /// mutation score and which faults each runtime rule of contract.yaml catches.
+    #[command(
+        long_about = "Measure the suite's strength: run it against the embedded double once clean and \
+once per fault of the double's catalogue (`vouch serve --list-faults`), each in its own double, \
+all at once, with snapshots off. Print the kill matrix (for every fault, the scenarios and \
+rules that caught it), the mutation score (faults caught / faults; benign faults such as \
+throttling must be tolerated and are not counted), and, for every runtime rule of \
+contract.yaml, the faults it catches.\n\n\
+Exit codes: 0 the clean run passes, every fault is caught (benign ones tolerated) and every \
+runtime rule catches some fault; 1 otherwise; 2 vouch could not run."
+    )]
+    Selftest {
+        /// The suite folder (holds contract.yaml).
+        #[arg(default_value = DEFAULT_SUITE)]
+        suite: PathBuf,
+        /// Only scenarios whose name contains TEXT (a weaker suite: see what it lets through).
+        #[arg(long, value_name = "TEXT")]
+        filter: Option<String>,
+        /// Scenarios run at once within each run.
+        #[arg(long, value_name = "N", default_value_t = 4)]
+        jobs: usize,
+        /// List every scenario that caught each fault (by default the first two).
+        #[arg(long, short)]
+        verbose: bool,
     },
     /// Read a Learn-style Markdown page (any language) into documented fixtures, and
     /// report what is wrong with the page itself.
@@ -274,6 +302,31 @@ fn run_suite(args: RunArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::from(record.exit_code()))
 }
 
+fn selftest(
+    suite: &std::path::Path,
+    filter: Option<String>,
+    jobs: usize,
+    verbose: bool,
+) -> anyhow::Result<ExitCode> {
+    let suite = std::sync::Arc::new(Suite::load(suite)?);
+    let options = SelftestOptions {
+        filter,
+        jobs: jobs.max(1),
+        ..SelftestOptions::default()
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    let report = runtime.block_on(vouch::selftest::selftest(suite, &options))?;
+    let mut out = std::io::stdout().lock();
+    report
+        .render(&mut out, verbose)
+        .context("cannot write the report")?;
+    out.flush().ok();
+    Ok(ExitCode::from(report.exit_code()))
+}
+
 fn list(suite: &std::path::Path, filter: Option<&str>) -> anyhow::Result<ExitCode> {
     let suite = Suite::load(suite)?;
     let scenarios = runner::select(runner::scenarios(&suite)?, filter);
@@ -398,6 +451,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Selftest {
+            suite,
+            filter,
+            jobs,
+            verbose,
+        } => selftest(&suite, filter, jobs, verbose),
         Command::ImportDoc {
             doc,
             suite,

@@ -1,0 +1,459 @@
+//! The selftest's result as plain data, and its text form: the clean run, the kill matrix
+//! (for every fault, its verdict and the scenarios and rules that caught it), the rule
+//! coverage (for every runtime rule of contract.yaml, the faults it catches) and the
+//! mutation score.
+
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+
+use crate::double::Fault;
+use crate::fixture::contract::{Contract, Scope};
+use crate::outcome::{Outcome, RunRecord, Totals};
+
+/// What the suite did against one fault.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// Some scenario failed: the suite noticed the defect.
+    Caught,
+    /// Every scenario passed: the defect got through.
+    Survived,
+    /// A benign fault, and the suite passed despite it, as it should.
+    Tolerated,
+    /// A benign fault that made the suite fail: a false alarm.
+    NotTolerated,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Caught => "CAUGHT",
+            Verdict::Survived => "SURVIVED",
+            Verdict::Tolerated => "TOLERATED",
+            Verdict::NotTolerated => "FALSE-ALARM",
+        }
+    }
+}
+
+/// The clean run: every scenario must pass against the faithful double.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CleanRun {
+    pub totals: Totals,
+    /// Scenarios that did not pass, each with what it said (false failures).
+    pub false_failures: Vec<(String, Vec<String>)>,
+}
+
+impl CleanRun {
+    pub fn from_record(record: &RunRecord) -> Self {
+        Self {
+            totals: record.totals,
+            false_failures: failures(record),
+        }
+    }
+}
+
+/// The scenarios of a run that failed or could not run, with their findings or reason.
+fn failures(record: &RunRecord) -> Vec<(String, Vec<String>)> {
+    record
+        .scenarios
+        .iter()
+        .filter(|s| super::failed(s.outcome))
+        .map(|s| {
+            let mut said: Vec<String> = s.findings().map(ToString::to_string).collect();
+            if s.outcome == Outcome::Error {
+                said.push(format!(
+                    "could not run: {}",
+                    s.reason.as_deref().unwrap_or("no reason given")
+                ));
+            }
+            (s.name.clone(), said)
+        })
+        .collect()
+}
+
+/// One fault's row of the kill matrix.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FaultResult {
+    pub fault: Fault,
+    pub verdict: Verdict,
+    /// The scenarios that failed on it, in suite order.
+    pub scenarios: Vec<String>,
+    /// Rule → how many findings named it.
+    pub rules: BTreeMap<String, usize>,
+    /// Scenarios that could not run (transport errors and the like), with the reason.
+    pub errors: Vec<(String, String)>,
+}
+
+impl FaultResult {
+    pub fn from_record(fault: Fault, record: &RunRecord) -> Self {
+        let mut scenarios = Vec::new();
+        let mut rules: BTreeMap<String, usize> = BTreeMap::new();
+        let mut errors = Vec::new();
+        for scenario in &record.scenarios {
+            match scenario.outcome {
+                Outcome::Failed => scenarios.push(scenario.name.clone()),
+                Outcome::Error => errors.push((
+                    scenario.name.clone(),
+                    scenario.reason.clone().unwrap_or_default(),
+                )),
+                Outcome::Passed | Outcome::Skipped => {}
+            }
+            for finding in scenario.findings() {
+                *rules.entry(finding.rule.clone()).or_default() += 1;
+            }
+        }
+        let broke = !scenarios.is_empty() || !errors.is_empty();
+        let verdict = match (fault.is_benign(), broke) {
+            (true, false) => Verdict::Tolerated,
+            (true, true) => Verdict::NotTolerated,
+            (false, _) if !scenarios.is_empty() => Verdict::Caught,
+            (false, _) => Verdict::Survived,
+        };
+        Self {
+            fault,
+            verdict,
+            scenarios,
+            rules,
+            errors,
+        }
+    }
+}
+
+/// One rule of contract.yaml and the (non-benign) faults whose runs it named.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleCoverage {
+    pub rule: String,
+    pub scope: Scope,
+    pub faults: Vec<Fault>,
+}
+
+impl RuleCoverage {
+    /// Every rule of the contract, with the faults it caught.
+    pub fn of(contract: &Contract, faults: &[FaultResult]) -> Vec<Self> {
+        contract
+            .rules
+            .iter()
+            .map(|(rule, spec)| Self {
+                rule: rule.clone(),
+                scope: spec.scope,
+                faults: faults
+                    .iter()
+                    .filter(|f| f.verdict == Verdict::Caught && f.rules.contains_key(rule))
+                    .map(|f| f.fault)
+                    .collect(),
+            })
+            .collect()
+    }
+
+    /// A runtime rule that no fault makes fire: the suite could not tell if it broke.
+    pub fn uncovered(&self) -> bool {
+        self.scope == Scope::Runtime && self.faults.is_empty()
+    }
+}
+
+/// Faults caught out of the faults that count (benign ones do not).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Score {
+    pub caught: usize,
+    pub counted: usize,
+    pub benign: usize,
+}
+
+impl Score {
+    /// The mutation score in percent (100 when nothing counts).
+    pub fn percent(self) -> f64 {
+        if self.counted == 0 {
+            return 100.0;
+        }
+        #[allow(clippy::cast_precision_loss)] // counts of faults: tiny
+        let ratio = self.caught as f64 / self.counted as f64;
+        ratio * 100.0
+    }
+}
+
+/// The whole selftest.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SelftestReport {
+    pub suite: String,
+    pub scenarios: usize,
+    /// Scenarios run at once within each run.
+    pub jobs: usize,
+    pub filter: Option<String>,
+    pub duration_ms: f64,
+    pub clean: CleanRun,
+    pub faults: Vec<FaultResult>,
+    pub coverage: Vec<RuleCoverage>,
+}
+
+impl SelftestReport {
+    pub fn score(&self) -> Score {
+        let benign = self.faults.iter().filter(|f| f.fault.is_benign()).count();
+        Score {
+            caught: self
+                .faults
+                .iter()
+                .filter(|f| f.verdict == Verdict::Caught)
+                .count(),
+            counted: self.faults.len() - benign,
+            benign,
+        }
+    }
+
+    /// Faults no scenario caught.
+    pub fn survivors(&self) -> impl Iterator<Item = &FaultResult> {
+        self.faults
+            .iter()
+            .filter(|f| f.verdict == Verdict::Survived)
+    }
+
+    /// Benign faults the suite failed on.
+    pub fn false_alarms(&self) -> impl Iterator<Item = &FaultResult> {
+        self.faults
+            .iter()
+            .filter(|f| f.verdict == Verdict::NotTolerated)
+    }
+
+    /// Runtime rules no fault makes fire.
+    pub fn uncovered(&self) -> impl Iterator<Item = &RuleCoverage> {
+        self.coverage.iter().filter(|c| c.uncovered())
+    }
+
+    /// Clean run passes, every fault is caught or tolerated, every runtime rule catches
+    /// some fault.
+    pub fn passed(&self) -> bool {
+        self.clean.false_failures.is_empty()
+            && self.survivors().next().is_none()
+            && self.false_alarms().next().is_none()
+            && self.uncovered().next().is_none()
+    }
+
+    /// 0 when [`Self::passed`], else 1.
+    pub fn exit_code(&self) -> u8 {
+        u8::from(!self.passed())
+    }
+
+    /// The text report; `verbose` lists every scenario that caught each fault.
+    pub fn render(&self, out: &mut impl Write, verbose: bool) -> io::Result<()> {
+        let filter = self
+            .filter
+            .as_ref()
+            .map(|f| format!(" (--filter {f:?})"))
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "vouch selftest: {} scenarios{filter} of {}, against the double clean and with each of {} faults ({} runs at once, {} scenarios at once in each)",
+            self.scenarios,
+            self.suite,
+            self.faults.len(),
+            self.faults.len() + 1,
+            self.jobs
+        )?;
+        self.render_clean(out)?;
+        self.render_matrix(out, verbose)?;
+        self.render_coverage(out)?;
+        self.render_verdict(out)
+    }
+
+    fn render_clean(&self, out: &mut impl Write) -> io::Result<()> {
+        let t = self.clean.totals;
+        writeln!(
+            out,
+            "\nclean run: {} passed, {} failed, {} errors",
+            t.passed, t.failed, t.errors
+        )?;
+        for (scenario, said) in &self.clean.false_failures {
+            writeln!(out, "  FALSE FAILURE {scenario}")?;
+            for line in said {
+                writeln!(out, "        {line}")?;
+            }
+        }
+        Ok(())
+    }
+
+    fn render_matrix(&self, out: &mut impl Write, verbose: bool) -> io::Result<()> {
+        writeln!(
+            out,
+            "\nkill matrix: fault → the scenarios and rules that caught it"
+        )?;
+        let width = self
+            .faults
+            .iter()
+            .map(|f| f.fault.name().len())
+            .max()
+            .unwrap_or(0);
+        for result in &self.faults {
+            let name = result.fault.name();
+            let rules: Vec<String> = result
+                .rules
+                .iter()
+                .map(|(rule, n)| format!("{rule} ×{n}"))
+                .collect();
+            match result.verdict {
+                Verdict::Caught => writeln!(
+                    out,
+                    "  {:<11} {name:<width$}  {} scenario{}: {}",
+                    result.verdict.as_str(),
+                    result.scenarios.len(),
+                    plural(result.scenarios.len()),
+                    rules.join(", ")
+                )?,
+                Verdict::Survived => writeln!(
+                    out,
+                    "  {:<11} {name:<width$}  no scenario failed: {}",
+                    result.verdict.as_str(),
+                    result.fault.description()
+                )?,
+                Verdict::Tolerated => writeln!(
+                    out,
+                    "  {:<11} {name:<width$}  benign: every scenario passed, as it should",
+                    result.verdict.as_str(),
+                )?,
+                Verdict::NotTolerated => writeln!(
+                    out,
+                    "  {:<11} {name:<width$}  benign, yet {} scenario{} failed: {}",
+                    result.verdict.as_str(),
+                    result.scenarios.len() + result.errors.len(),
+                    plural(result.scenarios.len() + result.errors.len()),
+                    rules.join(", ")
+                )?,
+            }
+            let shown = if verbose { usize::MAX } else { 2 };
+            for scenario in result.scenarios.iter().take(shown) {
+                writeln!(out, "  {:<11} {:<width$}    {scenario}", "", "")?;
+            }
+            if result.scenarios.len() > shown {
+                writeln!(
+                    out,
+                    "  {:<11} {:<width$}    … and {} more (--verbose lists them)",
+                    "",
+                    "",
+                    result.scenarios.len() - shown
+                )?;
+            }
+            for (scenario, reason) in &result.errors {
+                writeln!(
+                    out,
+                    "  {:<11} {:<width$}    could not run {scenario}: {reason}",
+                    "", ""
+                )?;
+            }
+        }
+        Ok(())
+    }
+
+    fn render_coverage(&self, out: &mut impl Write) -> io::Result<()> {
+        writeln!(
+            out,
+            "\nrule coverage: each runtime rule of contract.yaml → the faults it catches"
+        )?;
+        let width = self
+            .coverage
+            .iter()
+            .map(|c| c.rule.len())
+            .max()
+            .unwrap_or(0);
+        for coverage in self.coverage.iter().filter(|c| c.scope == Scope::Runtime) {
+            let faults: Vec<&str> = coverage.faults.iter().map(|f| f.name()).collect();
+            if faults.is_empty() {
+                writeln!(
+                    out,
+                    "  UNCOVERED {:<width$}  no fault is caught by it",
+                    coverage.rule
+                )?;
+            } else {
+                writeln!(
+                    out,
+                    "  covered   {:<width$}  {}",
+                    coverage.rule,
+                    faults.join(", ")
+                )?;
+            }
+        }
+        for (scope, why) in [
+            (Scope::Lint, "they judge the docs and fixtures, not a server"),
+            (
+                Scope::Review,
+                "they compare with reviewed snapshots; selftest runs with snapshots off",
+            ),
+        ] {
+            let rules: Vec<&str> = self
+                .coverage
+                .iter()
+                .filter(|c| c.scope == scope)
+                .map(|c| c.rule.as_str())
+                .collect();
+            if !rules.is_empty() {
+                writeln!(
+                    out,
+                    "  not required ({scope}: {why}): {}",
+                    rules.join(", ")
+                )?;
+            }
+        }
+        Ok(())
+    }
+
+    fn render_verdict(&self, out: &mut impl Write) -> io::Result<()> {
+        let score = self.score();
+        let runtime = self
+            .coverage
+            .iter()
+            .filter(|c| c.scope == Scope::Runtime)
+            .count();
+        let covered = runtime - self.uncovered().count();
+        writeln!(
+            out,
+            "\nmutation score: {}/{} faults caught = {:.0}%",
+            score.caught,
+            score.counted,
+            score.percent()
+        )?;
+        if score.benign > 0 {
+            let benign: Vec<&str> = self
+                .faults
+                .iter()
+                .filter(|f| f.fault.is_benign())
+                .map(|f| f.fault.name())
+                .collect();
+            writeln!(
+                out,
+                "  ({} benign, not counted: {}; the suite must pass despite them)",
+                score.benign,
+                benign.join(", ")
+            )?;
+        }
+        writeln!(out, "runtime rules covered: {covered}/{runtime}")?;
+        let survivors: Vec<&str> = self.survivors().map(|f| f.fault.name()).collect();
+        if !survivors.is_empty() {
+            writeln!(out, "survived: {}", survivors.join(", "))?;
+        }
+        let alarms: Vec<&str> = self.false_alarms().map(|f| f.fault.name()).collect();
+        if !alarms.is_empty() {
+            writeln!(out, "benign faults the suite failed on: {}", alarms.join(", "))?;
+        }
+        let uncovered: Vec<&str> = self.uncovered().map(|c| c.rule.as_str()).collect();
+        if !uncovered.is_empty() {
+            writeln!(out, "uncovered runtime rules: {}", uncovered.join(", "))?;
+        }
+        if !self.clean.false_failures.is_empty() {
+            writeln!(
+                out,
+                "false failures on the clean double: {}",
+                self.clean.false_failures.len()
+            )?;
+        }
+        writeln!(
+            out,
+            "selftest: {} in {:.1} s",
+            if self.passed() { "passed" } else { "FAILED" },
+            self.duration_ms / 1000.0
+        )
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
