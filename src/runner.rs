@@ -476,6 +476,8 @@ async fn run_step(
             text: &text,
             json: json.as_ref(),
             sent: sent_json.as_ref(),
+            method: &method,
+            url: &request.url,
             latency: received.latency,
         },
         snapshots: &options.snapshots,

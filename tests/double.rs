@@ -986,6 +986,65 @@ async fn the_stale_if_match_fault_accepts_a_stale_write() {
 }
 
 #[tokio::test]
+async fn the_read_only_fields_stored_fault_lets_a_put_overwrite_the_organization_id() {
+    // Arrange
+    let world = World::with(DoubleConfig::default().with_fault(Fault::ReadOnlyFieldsStored)).await;
+    let created = world.create().await;
+    let mut body = world.put_body(&created);
+    body["organizationId"] = json!("someone-else");
+    body["createdDateTime"] = json!("1999-01-01T00:00:00Z");
+
+    // Act
+    let updated: Value = world
+        .put(&created, &body, Some(etag(&created)))
+        .await
+        .json()
+        .await
+        .unwrap();
+
+    // Assert: organizationId is taken from the client; createdDateTime (its own fault) is not.
+    assert_eq!(updated["organizationId"], "someone-else");
+    assert_eq!(updated["createdDateTime"], created["createdDateTime"]);
+    let id = created["id"].as_str().unwrap();
+    assert_eq!(world.get(id).await["organizationId"], "someone-else");
+}
+
+#[tokio::test]
+async fn the_create_drops_requirements_fault_stores_no_details_requirements() {
+    // Arrange
+    let world =
+        World::with(DoubleConfig::default().with_fault(Fault::CreateDropsRequirements)).await;
+    let sent = documented(&world.suite, "create-a-referral.request");
+    assert!(sent["details"]["requirements"].is_object());
+
+    // Act
+    let created = world.create().await;
+
+    // Assert
+    assert!(created["details"].get("requirements").is_none());
+    assert_eq!(created["details"]["notes"], sent["details"]["notes"]);
+    let id = created["id"].as_str().unwrap();
+    assert!(world.get(id).await["details"].get("requirements").is_none());
+}
+
+#[tokio::test]
+async fn the_links_misspelled_fault_points_links_at_engagments() {
+    // Arrange
+    let world = World::with(DoubleConfig::default().with_fault(Fault::LinksMisspelled)).await;
+
+    // Act
+    let created = world.create().await;
+
+    // Assert
+    let own = created["links"]["self"]["uri"].as_str().unwrap();
+    let related = created["links"]["relatedReferrals"]["uri"]
+        .as_str()
+        .unwrap();
+    assert!(own.contains("/v1.0/engagments/referrals/"), "{own}");
+    assert!(related.contains("/v1.0/engagments/referrals?"), "{related}");
+}
+
+#[tokio::test]
 async fn the_throttled_fault_answers_429_with_retry_after() {
     let world = World::with(DoubleConfig::default().with_fault(Fault::Throttled)).await;
     let mut statuses = Vec::new();

@@ -1,11 +1,13 @@
 //! Checks: each file judges one aspect of an exchange (status, headers, schema,
-//! transition, etag, fields, snapshot) behind one trait. A check turns what it sees into
+//! transition, links, etag, response id, fields, snapshot) behind one trait. A check turns what it sees into
 //! findings, each with its file, step, JSON Pointer, rule and basis.
 
 mod etag;
 mod fields;
 mod headers;
 mod latency;
+mod links;
+mod response_id;
 mod schema;
 pub mod snapshot;
 mod status;
@@ -34,6 +36,10 @@ pub struct Observed<'a> {
     pub json: Option<&'a Value>,
     /// The request body that was sent, as JSON.
     pub sent: Option<&'a Value>,
+    /// The request's method, upper case.
+    pub method: &'a str,
+    /// The absolute URL the request went to.
+    pub url: &'a str,
     pub latency: Duration,
 }
 
@@ -132,7 +138,9 @@ pub fn all() -> Vec<Box<dyn Check>> {
         Box::new(latency::Latency),
         Box::new(schema::Schema),
         Box::new(transition::Transition),
+        Box::new(links::Links),
         Box::new(etag::Etag),
+        Box::new(response_id::ResponseId),
         Box::new(fields::Fields),
         Box::new(snapshot::Snapshot),
     ]

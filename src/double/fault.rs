@@ -22,6 +22,9 @@ pub enum Fault {
     CreatedRewritten,
     UpdatedNotAdvanced,
     WritableFieldDropped,
+    ReadOnlyFieldsStored,
+    CreateDropsRequirements,
+    LinksMisspelled,
     LinksInPutAccepted,
     IdMismatchAccepted,
     UnsupportedPatchOpAccepted,
@@ -35,7 +38,7 @@ pub enum Fault {
 }
 
 impl Fault {
-    pub const ALL: [Fault; 24] = [
+    pub const ALL: [Fault; 27] = [
         Fault::StaleIfMatchAccepted,
         Fault::PatchStaleIfMatchAccepted,
         Fault::WildcardRefused,
@@ -50,6 +53,9 @@ impl Fault {
         Fault::CreatedRewritten,
         Fault::UpdatedNotAdvanced,
         Fault::WritableFieldDropped,
+        Fault::ReadOnlyFieldsStored,
+        Fault::CreateDropsRequirements,
+        Fault::LinksMisspelled,
         Fault::LinksInPutAccepted,
         Fault::IdMismatchAccepted,
         Fault::UnsupportedPatchOpAccepted,
@@ -79,6 +85,9 @@ impl Fault {
             Fault::CreatedRewritten => "created-rewritten",
             Fault::UpdatedNotAdvanced => "updated-not-advanced",
             Fault::WritableFieldDropped => "writable-field-dropped",
+            Fault::ReadOnlyFieldsStored => "read-only-fields-stored",
+            Fault::CreateDropsRequirements => "create-drops-requirements",
+            Fault::LinksMisspelled => "links-misspelled",
             Fault::LinksInPutAccepted => "links-in-put-accepted",
             Fault::IdMismatchAccepted => "id-mismatch-accepted",
             Fault::UnsupportedPatchOpAccepted => "unsupported-patch-op-accepted",
@@ -115,6 +124,15 @@ impl Fault {
             Fault::CreatedRewritten => "a write rewrites createdDateTime",
             Fault::UpdatedNotAdvanced => "a write leaves updatedDateTime where it was",
             Fault::WritableFieldDropped => "details.closingDateTime sent in a PUT is not stored",
+            Fault::ReadOnlyFieldsStored => {
+                "read-only fields a PUT sends (organizationId, organizationName, engagementId, expirationDateTime) replace the server's"
+            }
+            Fault::CreateDropsRequirements => {
+                "create does not store details.requirements (optional in the schema, shown in the docs)"
+            }
+            Fault::LinksMisspelled => {
+                "a referral's links say /v1.0/engagments/ (as the docs' examples do)"
+            }
             Fault::LinksInPutAccepted => "a PUT body carrying links is accepted",
             Fault::IdMismatchAccepted => "a PUT whose body id differs from the path is accepted",
             Fault::UnsupportedPatchOpAccepted => {

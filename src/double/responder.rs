@@ -19,6 +19,15 @@ use crate::fixture::Contract;
 use crate::model::{ETag, IfMatch, Status, Substatus, TransitionError, Transitions};
 use crate::schema::SchemaSet;
 
+/// The read-only fields the read-only-fields-stored fault lets a PUT overwrite (id, eTag and
+/// the times have faults of their own).
+const OTHER_READ_ONLY: [&str; 4] = [
+    "organizationId",
+    "organizationName",
+    "engagementId",
+    "expirationDateTime",
+];
+
 /// Largest page of a list, as the docs say ("more than 100 items: use @odata.nextLink").
 const MAX_PAGE: usize = 100;
 
@@ -195,7 +204,14 @@ impl Shared {
     }
 
     fn links(&self, base: &str, id: &str, engagement: &str) -> Value {
-        let path = &self.contract.resource.path;
+        let path = if self.has(Fault::LinksMisspelled) {
+            self.contract
+                .resource
+                .path
+                .replacen("engagements", "engagments", 1)
+        } else {
+            self.contract.resource.path.clone()
+        };
         serde_json::json!({
             "relatedReferrals": { "uri": format!("{base}{path}?$filter=engagementId eq '{engagement}'"), "method": "GET" },
             "self": { "uri": format!("{base}{path}/{id}"), "method": "GET" }
@@ -317,6 +333,11 @@ impl Shared {
         for (key, value) in &sent {
             if !self.is_read_only(key) {
                 body.insert(key.clone(), value.clone());
+            }
+        }
+        if self.has(Fault::CreateDropsRequirements) {
+            if let Some(Value::Object(details)) = body.get_mut("details") {
+                details.remove("requirements");
             }
         }
         body.insert("status".into(), status.as_str().into());
@@ -507,6 +528,13 @@ impl Shared {
         for (key, value) in sent {
             if !self.is_read_only(key) && key != "@odata.context" {
                 body.insert(key.clone(), value.clone());
+            }
+        }
+        if self.has(Fault::ReadOnlyFieldsStored) {
+            for key in OTHER_READ_ONLY {
+                if let Some(value) = sent.get(key) {
+                    body.insert(key.into(), value.clone());
+                }
             }
         }
         if !self.has(Fault::UpdatedNotAdvanced) {

@@ -369,7 +369,10 @@ impl SelftestReport {
             }
         }
         for (scope, why) in [
-            (Scope::Lint, "they judge the docs and fixtures, not a server"),
+            (
+                Scope::Lint,
+                "they judge the docs and fixtures, not a server",
+            ),
             (
                 Scope::Review,
                 "they compare with reviewed snapshots; selftest runs with snapshots off",
@@ -382,11 +385,7 @@ impl SelftestReport {
                 .map(|c| c.rule.as_str())
                 .collect();
             if !rules.is_empty() {
-                writeln!(
-                    out,
-                    "  not required ({scope}: {why}): {}",
-                    rules.join(", ")
-                )?;
+                writeln!(out, "  not required ({scope}: {why}): {}", rules.join(", "))?;
             }
         }
         Ok(())
@@ -428,7 +427,11 @@ impl SelftestReport {
         }
         let alarms: Vec<&str> = self.false_alarms().map(|f| f.fault.name()).collect();
         if !alarms.is_empty() {
-            writeln!(out, "benign faults the suite failed on: {}", alarms.join(", "))?;
+            writeln!(
+                out,
+                "benign faults the suite failed on: {}",
+                alarms.join(", ")
+            )?;
         }
         let uncovered: Vec<&str> = self.uncovered().map(|c| c.rule.as_str()).collect();
         if !uncovered.is_empty() {
