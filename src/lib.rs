@@ -30,6 +30,7 @@ pub mod runner;
 pub mod schema;
 pub mod selftest;
 pub mod target;
+pub mod timing;
 
 pub use finding::{Basis, Finding, Location};
 pub use fixture::{LoadError, Suite};

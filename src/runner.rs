@@ -20,6 +20,7 @@ use crate::outcome::{
     StepOutcome, TargetInfo, Totals, RECORD_VERSION,
 };
 use crate::target::{SentRequest, Target, TargetKind};
+use crate::timing::{Stage, StageClock};
 
 /// How to run.
 #[derive(Debug, Clone)]
@@ -37,6 +38,11 @@ pub struct RunOptions {
     pub redact_headers: Vec<String>,
     /// A run id that makes each scenario's data unique (externalReferenceId).
     pub run_id: String,
+    /// Keep the exchanges of passed scenarios in the record (the default). Without them a
+    /// long run's record holds only what a report of its failures needs.
+    pub keep_passed_exchanges: bool,
+    /// When set, the runner adds each exchange's time per stage to it (benchmarks).
+    pub stage_clock: Option<Arc<StageClock>>,
 }
 
 impl RunOptions {
@@ -49,6 +55,8 @@ impl RunOptions {
             record_body_limit: 64 * 1024,
             redact_headers: Vec::new(),
             run_id: unique_run_id(),
+            keep_passed_exchanges: true,
+            stage_clock: None,
         }
     }
 }
@@ -240,6 +248,11 @@ pub async fn run_scenario(
     if outcome.outcome == Outcome::Passed && outcome.findings().next().is_some() {
         outcome.outcome = Outcome::Failed;
     }
+    if outcome.outcome == Outcome::Passed && !options.keep_passed_exchanges {
+        for step in &mut outcome.steps {
+            step.exchange = None;
+        }
+    }
     outcome.duration_ms = millis(started.elapsed());
     outcome
 }
@@ -374,6 +387,7 @@ async fn run_step(
     all_checks: &[Box<dyn checks::Check>],
 ) -> Result<(StepOutcome, bool), StepError> {
     let started = Instant::now();
+    let clock = options.stage_clock.as_deref();
     let template = |source| StepError::Template {
         step: label.to_owned(),
         source,
@@ -427,6 +441,7 @@ async fn run_step(
         headers: header_list,
         body: body_text.clone().map(String::into_bytes),
     };
+    let sending = clock.map(|_| Instant::now());
     let received = target
         .http
         .send(&request)
@@ -435,6 +450,12 @@ async fn run_step(
             step: label.to_owned(),
             source,
         })?;
+    let mut transport = Duration::ZERO;
+    if let (Some(clock), Some(sending)) = (clock, sending) {
+        transport = sending.elapsed();
+        clock.add(Stage::Transport, transport);
+        clock.exchange();
+    }
 
     // What came back.
     let text = String::from_utf8_lossy(&received.body).into_owned();
@@ -485,8 +506,23 @@ async fn run_step(
         snapshot_diff: Mutex::new(None),
     };
     let mut findings: Vec<Finding> = Vec::new();
+    let mut checking = Duration::ZERO;
     for check in all_checks {
-        check.check(&cx, &mut findings);
+        match clock {
+            None => check.check(&cx, &mut findings),
+            Some(clock) => {
+                let start = Instant::now();
+                check.check(&cx, &mut findings);
+                let took = start.elapsed();
+                checking += took;
+                let stage = if check.name() == "schema" {
+                    Stage::Schema
+                } else {
+                    Stage::Checks
+                };
+                clock.add(stage, took);
+            }
+        }
     }
     let snapshot = cx.snapshot_diff.lock().ok().and_then(|mut s| s.take());
     drop(cx);
@@ -574,6 +610,10 @@ async fn run_step(
         attempts: received.attempts,
         duration_ms: millis(received.latency),
     };
+    if let Some(clock) = clock {
+        let rest = started.elapsed().saturating_sub(transport + checking);
+        clock.add(Stage::Other, rest);
+    }
     let outcome = StepOutcome {
         name: label.to_owned(),
         line: step.line,
