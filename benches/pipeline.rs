@@ -88,7 +88,11 @@ async fn run(
     )
     .await;
     let took = started.elapsed();
-    assert_eq!(record.totals.failed + record.totals.errors, 0, "the clean double must pass");
+    assert_eq!(
+        record.totals.failed + record.totals.errors,
+        0,
+        "the clean double must pass"
+    );
     (record, took)
 }
 
@@ -124,14 +128,18 @@ fn machine() -> String {
     let model = cpuinfo
         .lines()
         .find_map(|l| l.strip_prefix("model name"))
-        .map(|l| l.trim_start_matches([' ', '\t', ':']).to_owned())
-        .unwrap_or_else(|| "unknown CPU".into());
+        .map_or_else(
+            || "unknown CPU".into(),
+            |l| l.trim_start_matches([' ', '\t', ':']).to_owned(),
+        );
     let memory = std::fs::read_to_string("/proc/meminfo")
         .unwrap_or_default()
         .lines()
         .find_map(|l| l.strip_prefix("MemTotal:"))
         .and_then(|l| l.trim().trim_end_matches(" kB").parse::<u64>().ok())
-        .map_or_else(String::new, |kb| format!(", {:.1} GiB RAM", kb as f64 / 1048576.0));
+        .map_or_else(String::new, |kb| {
+            format!(", {:.1} GiB RAM", kb as f64 / 1_048_576.0)
+        });
     format!("{} cores ({model}){memory}", cores())
 }
 
@@ -144,7 +152,7 @@ fn load() -> String {
         .join(" ")
 }
 
-/// Peak resident memory of this process so far (VmHWM), in KiB.
+/// Peak resident memory of this process so far (`VmHWM`), in KiB.
 fn peak_rss_kib() -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .unwrap_or_default()
@@ -186,13 +194,13 @@ fn measure_memory(count: usize, keep: bool) -> (f64, usize, f64) {
     let field = |name: &str| {
         text.split_whitespace()
             .find_map(|w| w.strip_prefix(name))
-            .and_then(|v| v.parse::<f64>().ok())
             .unwrap_or_else(|| panic!("the child printed no {name}: {text}"))
+            .to_owned()
     };
     (
-        field("peak_kib=") / 1024.0,
-        field("exchanges=") as usize,
-        field("seconds="),
+        field("peak_kib=").parse::<f64>().unwrap() / 1024.0,
+        field("exchanges=").parse().unwrap(),
+        field("seconds=").parse().unwrap(),
     )
 }
 
@@ -203,7 +211,15 @@ fn startup_to_first_request() -> Duration {
     let url = format!("http://{}", listener.local_addr().unwrap());
     let started = Instant::now();
     let mut child = Command::new(env!("CARGO_BIN_EXE_vouch"))
-        .args(["run", "--target", &url, "--filter", ONE_SCENARIO, "--snapshots", "off"])
+        .args([
+            "run",
+            "--target",
+            &url,
+            "--filter",
+            ONE_SCENARIO,
+            "--snapshots",
+            "off",
+        ])
         .current_dir(root())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -300,17 +316,15 @@ fn main() {
         "\n`vouch run` on the bundled suite ({} scenarios), wall: {best:.0} ms  ({median:.0}, {worst:.0})",
         bundled.len()
     );
-    let starts: Vec<Duration> = (0..rounds * 2).map(|_| startup_to_first_request()).collect();
+    let starts: Vec<Duration> = (0..rounds * 2)
+        .map(|_| startup_to_first_request())
+        .collect();
     let (best, median, worst) = spread_ms(&starts);
     println!(
         "start-up of `vouch run` to its first request on the wire: {best:.1} ms  ({median:.1}, {worst:.1})"
     );
     let singles: Vec<Duration> = (0..rounds * 2)
-        .map(|_| {
-            process_wall(&[
-                "run", "-q", "--snapshots", "off", "--filter", ONE_SCENARIO,
-            ])
-        })
+        .map(|_| process_wall(&["run", "-q", "--snapshots", "off", "--filter", ONE_SCENARIO]))
         .collect();
     let (best, median, worst) = spread_ms(&singles);
     println!(

@@ -102,7 +102,10 @@ mod tests {
 
         // Assert
         assert_eq!(times.exchanges, 4);
-        assert_eq!(times.per_exchange(Stage::Transport), Duration::from_micros(100));
+        assert_eq!(
+            times.per_exchange(Stage::Transport),
+            Duration::from_micros(100)
+        );
         assert_eq!(times.per_exchange(Stage::Schema), Duration::from_micros(20));
         assert_eq!(times.per_exchange(Stage::Checks), Duration::ZERO);
     }

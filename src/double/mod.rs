@@ -1,5 +1,5 @@
 //! The stateful double: a faithful, fast stand-in for the Partner Center Referrals API,
-//! built on wiremock. It obeys the suite's contract.yaml and schemas (the same data the
+//! served by hyper. It obeys the suite's contract.yaml and schemas (the same data the
 //! checks read), can be made deterministic (seeded ids and eTags, a stepping clock), and
 //! can carry faults from the catalogue so the suite's strength can be measured.
 
@@ -9,18 +9,17 @@ pub mod filter;
 pub mod patch;
 pub mod reply;
 pub mod responder;
+pub mod server;
 pub mod store;
 
 use std::collections::BTreeSet;
 use std::net::{SocketAddr, TcpListener};
 use std::sync::{Arc, Mutex};
 
-use wiremock::matchers::any;
-use wiremock::{Mock, MockServer};
-
 use crate::fixture::Suite;
 pub use fault::{Fault, UnknownFault};
-use responder::{Responder, Shared};
+use responder::Shared;
+use server::Server;
 use store::Store;
 
 /// The default cap on a request body (a referral is a few kilobytes).
@@ -68,14 +67,14 @@ pub enum DoubleError {
 
 /// A running double. Dropping it stops the server.
 pub struct Double {
-    server: MockServer,
+    server: Server,
     shared: Arc<Shared>,
 }
 
 impl std::fmt::Debug for Double {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Double")
-            .field("uri", &self.server.uri())
+            .field("uri", &self.uri())
             .finish_non_exhaustive()
     }
 }
@@ -104,7 +103,9 @@ impl Double {
         Self::start_on(suite, config, SocketAddr::from(([127, 0, 0, 1], 0))).await
     }
 
-    /// Starts a double for `suite` listening on `address`.
+    /// Starts a double for `suite` listening on `address`. (Async for its callers' sake: the
+    /// server starts on its own thread, listening before this returns.)
+    #[allow(clippy::unused_async)]
     pub async fn start_on(
         suite: &Suite,
         config: DoubleConfig,
@@ -126,27 +127,18 @@ impl Double {
             organization_id,
             store: Mutex::new(Store::new(clock, ids)),
         });
-        let server = MockServer::builder()
-            .listener(listener)
-            .disable_request_recording()
-            .start()
-            .await;
-        Mock::given(any())
-            .respond_with(Responder {
-                shared: Arc::clone(&shared),
-            })
-            .mount(&server)
-            .await;
+        let server = Server::start(listener, Arc::clone(&shared))
+            .map_err(|source| DoubleError::Bind { address, source })?;
         Ok(Self { server, shared })
     }
 
     /// The base URI, e.g. `http://127.0.0.1:41234`.
     pub fn uri(&self) -> String {
-        self.server.uri()
+        format!("http://{}", self.server.address())
     }
 
     pub fn address(&self) -> SocketAddr {
-        *self.server.address()
+        self.server.address()
     }
 
     /// How many referrals the double holds.

@@ -1,10 +1,13 @@
 //! What the double answers, before faults that bend the wire form are applied and it is
-//! turned into a wiremock `ResponseTemplate`.
+//! turned into an HTTP response.
 
 use std::time::Duration;
 
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::header::{HeaderName, HeaderValue, CONTENT_TYPE};
+use hyper::{Response, StatusCode};
 use serde_json::{json, Value};
-use wiremock::ResponseTemplate;
 
 use crate::double::fault::Fault;
 
@@ -89,8 +92,12 @@ impl Reply {
         self
     }
 
-    /// Applies the wire-level faults and builds the template.
-    pub fn into_template(mut self, has: impl Fn(Fault) -> bool) -> ResponseTemplate {
+    /// Applies the wire-level faults and builds the response, with the delay to wait
+    /// before sending it (the slow-responses fault).
+    pub fn into_response(
+        mut self,
+        has: impl Fn(Fault) -> bool,
+    ) -> (Response<Full<Bytes>>, Option<Duration>) {
         if has(Fault::EtagMissingFromBody) && self.carries_resource {
             if let Some(body) = &mut self.body {
                 strip_etags(body);
@@ -100,34 +107,49 @@ impl Reply {
             self.headers
                 .retain(|(name, _)| !name.eq_ignore_ascii_case("ETag"));
         }
-        let mut template = ResponseTemplate::new(self.status);
-        for (name, value) in &self.headers {
-            template = template.insert_header(name.as_str(), value.as_str());
-        }
-        if let Some(body) = &self.body {
-            if self.status >= 400 && has(Fault::ErrorBodyNotJson) {
+        let (bytes, mime) = match &self.body {
+            None => (Vec::new(), None),
+            Some(body) if self.status >= 400 && has(Fault::ErrorBodyNotJson) => {
                 let message = body
                     .pointer("/error/message")
                     .and_then(Value::as_str)
                     .unwrap_or("error");
-                template =
-                    template.set_body_raw(format!("Error: {message}\n").into_bytes(), "text/plain");
-            } else {
-                let bytes = serde_json::to_vec(body).unwrap_or_default();
+                (
+                    format!("Error: {message}\n").into_bytes(),
+                    Some("text/plain"),
+                )
+            }
+            Some(body) => {
                 let mime = if has(Fault::WrongContentType) {
                     "text/plain"
                 } else {
                     "application/json; charset=utf-8"
                 };
-                template = template.set_body_raw(bytes, mime);
+                (serde_json::to_vec(body).unwrap_or_default(), Some(mime))
+            }
+        };
+        let mut response = Response::new(Full::new(Bytes::from(bytes)));
+        *response.status_mut() =
+            StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let headers = response.headers_mut();
+        for (name, value) in &self.headers {
+            if let (Ok(name), Ok(value)) = (
+                HeaderName::from_bytes(name.as_bytes()),
+                HeaderValue::from_str(value),
+            ) {
+                headers.append(name, value);
             }
         }
-        if has(Fault::SlowResponses) && self.is_list {
-            template = template.set_delay(Duration::from_millis(1500));
+        if let Some(mime) = mime {
+            headers.insert(CONTENT_TYPE, HeaderValue::from_static(mime));
         }
-        template
+        let delay = (has(Fault::SlowResponses) && self.is_list).then_some(SLOW_RESPONSE);
+        (response, delay)
     }
 }
+
+/// How long the slow-responses fault holds a list response back.
+const SLOW_RESPONSE: Duration = Duration::from_millis(1500);
 
 fn strip_etags(body: &mut Value) {
     if let Some(map) = body.as_object_mut() {

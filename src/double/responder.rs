@@ -1,4 +1,4 @@
-//! The double's behaviour: one wiremock `Respond` implementation that routes every request
+//! The double's behaviour: one handler that routes every request
 //! on the resource path and answers as contract.yaml says (the same data the checks
 //! read). Writes are compare-and-swap under one lock, so concurrent writers with the same
 //! If-Match get exactly one winner.
@@ -8,12 +8,12 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use reqwest::Url;
 use serde_json::{Map, Value};
-use wiremock::{Request, Respond, ResponseTemplate};
 
 use crate::double::fault::Fault;
 use crate::double::filter::Filter;
 use crate::double::patch;
 use crate::double::reply::Reply;
+use crate::double::server::Request;
 use crate::double::store::{Store, Stored};
 use crate::fixture::Contract;
 use crate::model::{ETag, IfMatch, Status, Substatus, TransitionError, Transitions};
@@ -41,21 +41,6 @@ pub struct Shared {
     pub body_limit: usize,
     pub organization_id: String,
     pub store: Mutex<Store>,
-}
-
-/// The wiremock responder.
-#[derive(Clone)]
-pub struct Responder {
-    pub shared: Arc<Shared>,
-}
-
-impl Respond for Responder {
-    fn respond(&self, request: &Request) -> ResponseTemplate {
-        let shared = &self.shared;
-        shared
-            .handle(request)
-            .into_template(|fault| shared.faults.contains(&fault))
-    }
 }
 
 fn header<'r>(request: &'r Request, name: &str) -> Option<&'r str> {
@@ -127,14 +112,13 @@ impl Shared {
                     .header("WWW-Authenticate", "Bearer");
             }
         }
-        if request.body.len() > self.body_limit {
+        if request.length > self.body_limit {
             return Reply::error(
                 self.expected("body_too_large", 413),
                 "invalidRequest",
                 format!(
                     "the body is {} bytes; the limit is {}",
-                    request.body.len(),
-                    self.body_limit
+                    request.length, self.body_limit
                 ),
             );
         }

@@ -1,0 +1,149 @@
+//! The double's HTTP/1.1 server (hyper), on a thread of its own with a single-threaded
+//! runtime, so a double works from any caller (a test's runtime, a blocking thread). Each
+//! request is read whole (a body past the double's limit is drained, not kept), answered
+//! by the responder and forgotten: the double remembers nothing but its store. (A
+//! general-purpose mock server keeps a copy of every request it matched, which grows
+//! without bound over a long run or a long `vouch serve`.)
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::{Bytes, BytesMut};
+use http_body_util::{BodyExt, Full};
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{HeaderMap, Method, Response};
+use hyper_util::rt::TokioIo;
+use reqwest::Url;
+use tokio::sync::watch;
+
+use crate::double::responder::Shared;
+
+/// A request as the responder sees it.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub method: Method,
+    /// The request target as an absolute URL (`http://localhost/...` when it came as a path).
+    pub url: Url,
+    pub headers: HeaderMap,
+    /// The body, up to one byte past the double's limit.
+    pub body: Bytes,
+    /// The body's whole length, as sent.
+    pub length: usize,
+}
+
+/// A running server; dropping it stops it.
+#[derive(Debug)]
+pub(crate) struct Server {
+    address: SocketAddr,
+    _stop: watch::Sender<()>,
+}
+
+impl Server {
+    /// Serves `shared` on `listener` (already bound and listening).
+    pub(crate) fn start(
+        listener: std::net::TcpListener,
+        shared: Arc<Shared>,
+    ) -> std::io::Result<Self> {
+        listener.set_nonblocking(true)?;
+        let address = listener.local_addr()?;
+        let (stop, stopped) = watch::channel(());
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        std::thread::Builder::new()
+            .name(format!("vouch-double-{}", address.port()))
+            .spawn(move || runtime.block_on(serve(listener, shared, stopped)))?;
+        Ok(Self {
+            address,
+            _stop: stop,
+        })
+    }
+
+    pub(crate) fn address(&self) -> SocketAddr {
+        self.address
+    }
+}
+
+async fn serve(
+    listener: std::net::TcpListener,
+    shared: Arc<Shared>,
+    mut stopped: watch::Receiver<()>,
+) {
+    let Ok(listener) = tokio::net::TcpListener::from_std(listener) else {
+        return;
+    };
+    loop {
+        let accepted = tokio::select! {
+            accepted = listener.accept() => accepted,
+            _ = stopped.changed() => return,
+        };
+        let Ok((stream, _)) = accepted else {
+            // Out of descriptors or the like: give the system a moment, then go on.
+            tokio::time::sleep(Duration::from_millis(10)).await;
+            continue;
+        };
+        stream.set_nodelay(true).ok();
+        let shared = Arc::clone(&shared);
+        tokio::spawn(async move {
+            let service = service_fn(move |request| answer(Arc::clone(&shared), request));
+            // A client that goes away mid-request is its own business.
+            let _ = http1::Builder::new()
+                .serve_connection(TokioIo::new(stream), service)
+                .await;
+        });
+    }
+}
+
+async fn answer(
+    shared: Arc<Shared>,
+    request: hyper::Request<Incoming>,
+) -> Result<Response<Full<Bytes>>, Infallible> {
+    let (parts, mut incoming) = request.into_parts();
+    let mut body = BytesMut::new();
+    let mut length = 0usize;
+    let keep = shared.body_limit.saturating_add(1);
+    while let Some(frame) = incoming.frame().await {
+        let Ok(frame) = frame else { break };
+        if let Ok(data) = frame.into_data() {
+            length += data.len();
+            if body.len() < keep {
+                let room = keep - body.len();
+                body.extend_from_slice(&data[..data.len().min(room)]);
+            }
+        }
+    }
+    let target = if parts.uri.authority().is_some() {
+        parts.uri.to_string()
+    } else {
+        format!("http://localhost{}", parts.uri)
+    };
+    let Ok(url) = Url::parse(&target) else {
+        return Ok(plain(400, "the request target is not a valid URI"));
+    };
+    let request = Request {
+        method: parts.method,
+        url,
+        headers: parts.headers,
+        body: body.freeze(),
+        length,
+    };
+    let (response, delay) = shared
+        .handle(&request)
+        .into_response(|fault| shared.faults.contains(&fault));
+    if let Some(delay) = delay {
+        tokio::time::sleep(delay).await;
+    }
+    Ok(response)
+}
+
+fn plain(status: u16, message: &str) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(Bytes::from(message.to_owned())));
+    if let Ok(code) = hyper::StatusCode::from_u16(status) {
+        *response.status_mut() = code;
+    }
+    response
+}
