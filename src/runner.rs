@@ -321,26 +321,29 @@ fn build_body(suite: &Suite, body: &Body, vars: &Vars, step: &str) -> Result<Val
         step: step.to_owned(),
         message,
     };
-    let mut value = if let Some(example) = &body.example {
+    // The template is rendered into a new value: the source itself is never copied.
+    let loaded;
+    let source: &Value = if let Some(example) = &body.example {
         let path = suite.dir.join(example);
         suite
             .examples
             .iter()
             .find(|e| e.json_path.as_deref() == Some(path.as_path()))
-            .and_then(|e| e.json.clone())
+            .and_then(|e| e.json.as_ref())
             .ok_or_else(|| {
                 fixture(format!(
                     "{example} is not the JSON of a documented example in contract.yaml"
                 ))
             })?
     } else if let Some(file) = &body.file {
-        load_json(&suite.dir.join(file))
+        loaded = load_json(&suite.dir.join(file))
             .map_err(|e| fixture(e.to_string()))?
-            .1
+            .1;
+        &loaded
     } else {
-        body.json.clone().unwrap_or(Value::Null)
+        body.json.as_ref().unwrap_or(&Value::Null)
     };
-    value = render_value(&value, vars).map_err(|source| StepError::Template {
+    let mut value = render_value(source, vars).map_err(|source| StepError::Template {
         step: step.to_owned(),
         source,
     })?;

@@ -151,7 +151,7 @@ impl Double {
         let store = self.shared.store.lock().ok()?;
         store
             .get(id)
-            .map(|s| serde_json::Value::Object(s.body.clone()))
+            .map(|s| serde_json::Value::Object((*s.body).clone()))
     }
 
     pub fn faults(&self) -> &BTreeSet<Fault> {

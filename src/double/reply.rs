@@ -1,22 +1,59 @@
 //! What the double answers, before faults that bend the wire form are applied and it is
 //! turned into an HTTP response.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
 use http_body_util::Full;
 use hyper::header::{HeaderName, HeaderValue, CONTENT_TYPE};
 use hyper::{Response, StatusCode};
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 
 use crate::double::fault::Fault;
+
+/// A reply's JSON body: built for this reply, or a stored referral shared with the store
+/// (not copied to be answered).
+#[derive(Debug, Clone)]
+pub enum Body {
+    Built(Value),
+    Stored(Arc<Map<String, Value>>),
+}
+
+impl Body {
+    fn pointer(&self, pointer: &str) -> Option<&Value> {
+        match self {
+            Body::Built(value) => value.pointer(pointer),
+            // A stored referral answers a success, never an error.
+            Body::Stored(_) => None,
+        }
+    }
+
+    fn to_vec(&self) -> Vec<u8> {
+        match self {
+            Body::Built(value) => serde_json::to_vec(value),
+            Body::Stored(map) => serde_json::to_vec(&**map),
+        }
+        .unwrap_or_default()
+    }
+
+    /// Removes the eTag of the resource (and of each listed one).
+    fn strip_etags(&mut self) {
+        if let Body::Stored(map) = self {
+            *self = Body::Built(Value::Object((**map).clone()));
+        }
+        if let Body::Built(value) = self {
+            strip_etags(value);
+        }
+    }
+}
 
 /// A response in the making.
 #[derive(Debug, Clone)]
 pub struct Reply {
     pub status: u16,
     pub headers: Vec<(String, String)>,
-    pub body: Option<Value>,
+    pub body: Option<Body>,
     /// Whether the body is a resource (or a list of them): it then carries an eTag.
     pub carries_resource: bool,
     /// Whether this answers a list request.
@@ -24,20 +61,19 @@ pub struct Reply {
 }
 
 impl Reply {
-    /// A resource with its `ETag` header.
-    pub fn resource(status: u16, body: Value) -> Self {
-        let mut reply = Self {
+    /// A stored resource with its `ETag` header.
+    pub fn resource(status: u16, body: Arc<Map<String, Value>>) -> Self {
+        let mut headers = Vec::new();
+        if let Some(etag) = body.get("eTag").and_then(Value::as_str) {
+            headers.push(("ETag".into(), etag.to_owned()));
+        }
+        Self {
             status,
-            headers: Vec::new(),
-            body: None,
+            headers,
+            body: Some(Body::Stored(body)),
             carries_resource: true,
             is_list: false,
-        };
-        if let Some(etag) = body.get("eTag").and_then(Value::as_str) {
-            reply.headers.push(("ETag".into(), etag.to_owned()));
         }
-        reply.body = Some(body);
-        reply
     }
 
     /// A list envelope.
@@ -53,7 +89,7 @@ impl Reply {
         Self {
             status,
             headers: Vec::new(),
-            body: Some(body),
+            body: Some(Body::Built(body)),
             carries_resource: true,
             is_list: false,
         }
@@ -80,7 +116,7 @@ impl Reply {
         Self {
             status,
             headers: Vec::new(),
-            body: Some(body),
+            body: Some(Body::Built(body)),
             carries_resource: false,
             is_list: false,
         }
@@ -100,7 +136,7 @@ impl Reply {
     ) -> (Response<Full<Bytes>>, Option<Duration>) {
         if has(Fault::EtagMissingFromBody) && self.carries_resource {
             if let Some(body) = &mut self.body {
-                strip_etags(body);
+                body.strip_etags();
             }
         }
         if has(Fault::EtagHeaderMissing) {
@@ -125,7 +161,7 @@ impl Reply {
                 } else {
                     "application/json; charset=utf-8"
                 };
-                (serde_json::to_vec(body).unwrap_or_default(), Some(mime))
+                (body.to_vec(), Some(mime))
             }
         };
         let mut response = Response::new(Full::new(Bytes::from(bytes)));

@@ -328,16 +328,22 @@ impl Shared {
         body.insert("substatus".into(), substatus.as_str().into());
         body.insert("eTag".into(), store.new_etag().into());
         body.insert("links".into(), self.links(&base, &id, &engagement));
-        store.put(&id, Stored { body: body.clone() });
+        let body = Arc::new(body);
+        store.put(
+            &id,
+            Stored {
+                body: Arc::clone(&body),
+            },
+        );
         drop(store);
         let location = format!("{base}{}/{id}", self.contract.resource.path);
-        Reply::resource(201, Value::Object(body)).header("Location", location)
+        Reply::resource(201, body).header("Location", location)
     }
 
     fn get(&self, id: &str) -> Reply {
         let store = self.lock();
         match store.get(id) {
-            Some(stored) => Reply::resource(200, Value::Object(stored.body.clone())),
+            Some(stored) => Reply::resource(200, Arc::clone(&stored.body)),
             None if self.has(Fault::NotFoundAsEmpty200) => Reply::json(200, serde_json::json!({})),
             None => Reply::error(
                 self.expected("get_missing", 404),
@@ -413,7 +419,7 @@ impl Shared {
             .iter()
             .skip(offset)
             .take(top)
-            .map(|s| Value::Object(s.body.clone()))
+            .map(|s| Value::Object((*s.body).clone()))
             .collect();
         drop(store);
         let base = Self::base(request);
@@ -492,8 +498,8 @@ impl Shared {
         store: &mut Store,
         id: &str,
         before: &Map<String, Value>,
-        sent: &Map<String, Value>,
-    ) -> Map<String, Value> {
+        sent: Map<String, Value>,
+    ) -> Arc<Map<String, Value>> {
         let now = store.clock.tick();
         let mut body = Map::new();
         for key in [
@@ -509,16 +515,17 @@ impl Shared {
                 body.insert(key.into(), value.clone());
             }
         }
+        let mut read_only_sent = Vec::new();
         for (key, value) in sent {
-            if !self.is_read_only(key) && key != "@odata.context" {
-                body.insert(key.clone(), value.clone());
+            if !self.is_read_only(&key) && key != "@odata.context" {
+                body.insert(key, value);
+            } else if OTHER_READ_ONLY.contains(&key.as_str()) {
+                read_only_sent.push((key, value));
             }
         }
         if self.has(Fault::ReadOnlyFieldsStored) {
-            for key in OTHER_READ_ONLY {
-                if let Some(value) = sent.get(key) {
-                    body.insert(key.into(), value.clone());
-                }
+            for (key, value) in read_only_sent {
+                body.insert(key, value);
             }
         }
         if !self.has(Fault::UpdatedNotAdvanced) {
@@ -541,16 +548,24 @@ impl Shared {
         if let Some(links) = before.get("links") {
             body.insert("links".into(), links.clone());
         }
-        store.put(id, Stored { body: body.clone() });
+        let body = Arc::new(body);
+        store.put(
+            id,
+            Stored {
+                body: Arc::clone(&body),
+            },
+        );
         body
     }
 
     /// The response body of a write, with the id-changing fault applied.
-    fn written(&self, store: &mut Store, mut body: Map<String, Value>) -> Value {
+    fn written(&self, store: &mut Store, body: Arc<Map<String, Value>>) -> Arc<Map<String, Value>> {
         if self.has(Fault::IdChangedInResponse) {
-            body.insert("id".into(), store.ids.guid().into());
+            let mut changed = (*body).clone();
+            changed.insert("id".into(), store.ids.guid().into());
+            return Arc::new(changed);
         }
-        Value::Object(body)
+        body
     }
 
     fn put(&self, request: &Request, id: &str) -> Reply {
@@ -614,7 +629,7 @@ impl Shared {
         if let Err(reply) = self.check_move(&stored.body, &sent) {
             return reply;
         }
-        let body = self.finish_write(&mut store, id, &stored.body, &sent);
+        let body = self.finish_write(&mut store, id, &stored.body, sent);
         if !accepted {
             return self.stale(&self.contract.resource.if_match);
         }
@@ -704,7 +719,7 @@ impl Shared {
         if let Err(reply) = self.check_move(&stored.body, &patched) {
             return reply;
         }
-        let body = self.finish_write(&mut store, id, &stored.body, &patched);
+        let body = self.finish_write(&mut store, id, &stored.body, patched);
         if !accepted {
             return self.stale(&self.contract.resource.if_match);
         }
@@ -722,7 +737,7 @@ impl Shared {
     /// The stored resource with `ops` applied, checked: read-only fields unchanged and
     /// still a valid referral.
     fn patched(&self, stored: &Stored, ops: &[Value]) -> Result<Map<String, Value>, Reply> {
-        let mut patched = Value::Object(stored.body.clone());
+        let mut patched = Value::Object((*stored.body).clone());
         patch::apply(&mut patched, ops, false)
             .map_err(|error| self.invalid("invalid_body", error.to_string()))?;
         let Value::Object(patched) = patched else {

@@ -3,15 +3,17 @@
 //! compare-and-swap on the eTag.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
 use crate::double::clock::{Clock, Ids};
 
-/// A stored referral: the full resource as the double returns it.
+/// A stored referral: the full resource as the double returns it (shared with the replies
+/// that answer with it; a write stores a new one).
 #[derive(Debug, Clone)]
 pub struct Stored {
-    pub body: Map<String, Value>,
+    pub body: Arc<Map<String, Value>>,
 }
 
 impl Stored {
