@@ -152,6 +152,12 @@ impl Fault {
         }
     }
 
+    /// Whether the fault makes clients wait (throttling, delays) rather than work: a run
+    /// against it mostly sleeps, so more of its scenarios can go at once.
+    pub fn makes_clients_wait(self) -> bool {
+        matches!(self, Fault::Throttled | Fault::SlowResponses)
+    }
+
     /// Whether a conformant client is expected to pass despite this fault (throttling
     /// with Retry-After is not a defect of the contract, only of patience).
     pub fn is_benign(self) -> bool {

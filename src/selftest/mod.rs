@@ -20,6 +20,10 @@ use crate::target::{HttpConfig, Target, TargetError};
 
 pub use report::{CleanRun, FaultResult, RuleCoverage, Score, SelftestReport, Verdict};
 
+/// How many times more scenarios at once a run against a fault that makes clients wait
+/// (throttling) gets.
+const WAITING_JOBS_FACTOR: usize = 4;
+
 /// How to run the selftest.
 #[derive(Debug, Clone)]
 pub struct SelftestOptions {
@@ -102,17 +106,30 @@ pub async fn selftest(
         mode: SnapshotMode::Off,
     });
     run_options.jobs = options.jobs.max(1);
+    // The verdicts need findings, not the exchanges of scenarios that passed.
+    run_options.keep_passed_exchanges = false;
     run_options.filter.clone_from(&options.filter);
     let run_options = Arc::new(run_options);
     let count = scenarios.len();
 
+    // Runs against a fault that makes clients wait mostly sleep: they get more scenarios
+    // at once, so they do not outlast the others.
+    let mut waiting_options = (*run_options).clone();
+    waiting_options.jobs = run_options.jobs * WAITING_JOBS_FACTOR;
+    let waiting_options = Arc::new(waiting_options);
+
     let mut runs = tokio::task::JoinSet::new();
     let faults = std::iter::once(None).chain(options.faults.iter().copied().map(Some));
     for (index, fault) in faults.enumerate() {
+        let waits = fault.is_some_and(Fault::makes_clients_wait);
         let (suite, scenarios, run_options) = (
             Arc::clone(&suite),
             scenarios.clone(),
-            Arc::clone(&run_options),
+            Arc::clone(if waits {
+                &waiting_options
+            } else {
+                &run_options
+            }),
         );
         let seed = options.seed;
         runs.spawn(async move {
@@ -124,7 +141,7 @@ pub async fn selftest(
     let mut results = Vec::new();
     while let Some(joined) = runs.join_next().await {
         let (index, fault, record) = joined.map_err(|e| SelftestError::Task {
-            run: "a".into(),
+            run: "one".into(),
             message: e.to_string(),
         })?;
         let record = record?;

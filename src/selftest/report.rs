@@ -40,13 +40,23 @@ pub struct CleanRun {
     pub totals: Totals,
     /// Scenarios that did not pass, each with what it said (false failures).
     pub false_failures: Vec<(String, Vec<String>)>,
+    /// The slowest step (request, response and checks), in milliseconds: all runs share the
+    /// machine, so this shows the margin left to the latency rule.
+    pub slowest_ms: f64,
 }
 
 impl CleanRun {
     pub fn from_record(record: &RunRecord) -> Self {
+        let slowest_ms = record
+            .scenarios
+            .iter()
+            .flat_map(|s| &s.steps)
+            .map(|step| step.duration_ms)
+            .fold(0.0, f64::max);
         Self {
             totals: record.totals,
             false_failures: failures(record),
+            slowest_ms,
         }
     }
 }
@@ -240,7 +250,7 @@ impl SelftestReport {
             .unwrap_or_default();
         writeln!(
             out,
-            "vouch selftest: {} scenarios{filter} of {}, against the double clean and with each of {} faults ({} runs at once, {} scenarios at once in each)",
+            "vouch selftest: {} scenarios{filter} of {}, against the double clean and with each of {} faults ({} runs at once, {} scenarios at once in each; more where a fault makes clients wait)",
             self.scenarios,
             self.suite,
             self.faults.len(),
@@ -257,8 +267,8 @@ impl SelftestReport {
         let t = self.clean.totals;
         writeln!(
             out,
-            "\nclean run: {} passed, {} failed, {} errors",
-            t.passed, t.failed, t.errors
+            "\nclean run: {} passed, {} failed, {} errors (slowest step {:.0} ms)",
+            t.passed, t.failed, t.errors, self.clean.slowest_ms
         )?;
         for (scenario, said) in &self.clean.false_failures {
             writeln!(out, "  FALSE FAILURE {scenario}")?;
@@ -458,5 +468,233 @@ fn plural(n: usize) -> &'static str {
         ""
     } else {
         "s"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::finding::{Basis, Finding, Location};
+    use crate::outcome::{ScenarioOutcome, StepOutcome, TargetInfo, RECORD_VERSION};
+
+    /// A run record of scenarios named with their outcome and the rules of their findings.
+    fn record(scenarios: &[(&str, Outcome, &[&str])]) -> RunRecord {
+        let mut totals = Totals::default();
+        let scenarios = scenarios
+            .iter()
+            .map(|(name, outcome, rules)| {
+                match outcome {
+                    Outcome::Passed => totals.passed += 1,
+                    Outcome::Failed => totals.failed += 1,
+                    Outcome::Skipped => totals.skipped += 1,
+                    Outcome::Error => totals.errors += 1,
+                }
+                ScenarioOutcome {
+                    name: (*name).to_owned(),
+                    file: "contract.yaml".into(),
+                    derived: true,
+                    doc: None,
+                    tags: Vec::new(),
+                    outcome: *outcome,
+                    reason: None,
+                    duration_ms: 1.0,
+                    steps: vec![StepOutcome {
+                        name: "step".into(),
+                        line: 0,
+                        exchange: None,
+                        findings: rules
+                            .iter()
+                            .map(|rule| Finding {
+                                rule: (*rule).to_owned(),
+                                basis: Basis::Assumed,
+                                location: Location::file("contract.yaml"),
+                                message: "departs".into(),
+                            })
+                            .collect(),
+                        snapshot: None,
+                        duration_ms: 1.0,
+                    }],
+                }
+            })
+            .collect();
+        RunRecord {
+            record_version: RECORD_VERSION,
+            vouch_version: "test".into(),
+            suite: "suite".into(),
+            target: TargetInfo {
+                kind: "double".into(),
+                url: "http://127.0.0.1:1".into(),
+            },
+            started: "2024-01-01T00:00:00.000Z".into(),
+            duration_ms: 1.0,
+            scenarios,
+            totals,
+        }
+    }
+
+    fn contract() -> Contract {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/referrals");
+        crate::Suite::load(&dir).unwrap().contract
+    }
+
+    /// A report whose faults were each caught by the named rules (benign ones tolerated).
+    fn report(contract: &Contract, faults: &[(Fault, &[&str])]) -> SelftestReport {
+        let faults: Vec<FaultResult> = faults
+            .iter()
+            .map(|(fault, rules)| {
+                let outcome = if rules.is_empty() {
+                    Outcome::Passed
+                } else {
+                    Outcome::Failed
+                };
+                FaultResult::from_record(*fault, &record(&[("s", outcome, rules)]))
+            })
+            .collect();
+        SelftestReport {
+            suite: "suite".into(),
+            scenarios: 1,
+            jobs: 1,
+            filter: None,
+            duration_ms: 1.0,
+            clean: CleanRun::from_record(&record(&[("s", Outcome::Passed, &[])])),
+            coverage: RuleCoverage::of(contract, &faults),
+            faults,
+        }
+    }
+
+    /// Every runtime rule of `contract`, as one fault's catch.
+    fn all_runtime_rules(contract: &Contract) -> Vec<&str> {
+        contract
+            .rules
+            .iter()
+            .filter(|(_, r)| r.scope == Scope::Runtime)
+            .map(|(name, _)| name.as_str())
+            .collect()
+    }
+
+    #[test]
+    fn a_fault_some_scenario_fails_on_is_caught_and_one_none_fails_on_survives() {
+        // Arrange
+        let failing = record(&[
+            ("a", Outcome::Passed, &[]),
+            ("b", Outcome::Failed, &["etag-stale"]),
+        ]);
+        let passing = record(&[("a", Outcome::Passed, &[])]);
+
+        // Act
+        let caught = FaultResult::from_record(Fault::StaleIfMatchAccepted, &failing);
+        let survived = FaultResult::from_record(Fault::StaleIfMatchAccepted, &passing);
+
+        // Assert
+        assert_eq!(caught.verdict, Verdict::Caught);
+        assert_eq!(caught.scenarios, ["b"]);
+        assert_eq!(caught.rules.get("etag-stale"), Some(&1));
+        assert_eq!(survived.verdict, Verdict::Survived);
+    }
+
+    #[test]
+    fn a_benign_fault_is_tolerated_when_the_suite_passes_and_a_false_alarm_when_it_fails() {
+        // Arrange
+        let passing = record(&[("a", Outcome::Passed, &[])]);
+        let failing = record(&[("a", Outcome::Failed, &["latency"])]);
+
+        // Act
+        let tolerated = FaultResult::from_record(Fault::Throttled, &passing);
+        let alarm = FaultResult::from_record(Fault::Throttled, &failing);
+
+        // Assert
+        assert_eq!(tolerated.verdict, Verdict::Tolerated);
+        assert_eq!(alarm.verdict, Verdict::NotTolerated);
+    }
+
+    #[test]
+    fn the_score_leaves_benign_faults_out_of_its_denominator() {
+        // Arrange
+        let contract = contract();
+        let rules = all_runtime_rules(&contract);
+        let report = report(
+            &contract,
+            &[
+                (Fault::StaleIfMatchAccepted, &rules),
+                (Fault::WildcardRefused, &[]),
+                (Fault::Throttled, &[]),
+            ],
+        );
+
+        // Act
+        let score = report.score();
+
+        // Assert
+        assert_eq!((score.caught, score.counted, score.benign), (1, 2, 1));
+        assert!((score.percent() - 50.0).abs() < 1e-9);
+        assert!(!report.passed());
+        assert_eq!(report.exit_code(), 1);
+    }
+
+    #[test]
+    fn every_fault_caught_and_every_runtime_rule_tripped_passes() {
+        // Arrange
+        let contract = contract();
+        let rules = all_runtime_rules(&contract);
+
+        // Act
+        let report = report(
+            &contract,
+            &[
+                (Fault::StaleIfMatchAccepted, &rules),
+                (Fault::Throttled, &[]),
+            ],
+        );
+
+        // Assert
+        assert!(
+            report.passed(),
+            "{:?}",
+            report.uncovered().collect::<Vec<_>>()
+        );
+        assert_eq!(report.exit_code(), 0);
+        assert!((report.score().percent() - 100.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_runtime_rule_no_fault_trips_is_uncovered_and_fails_the_selftest_but_lint_rules_are_not_required(
+    ) {
+        // Arrange
+        let contract = contract();
+        let rules: Vec<&str> = all_runtime_rules(&contract)
+            .into_iter()
+            .filter(|r| *r != "etag-wildcard")
+            .collect();
+
+        // Act
+        let report = report(&contract, &[(Fault::StaleIfMatchAccepted, &rules)]);
+
+        // Assert
+        let uncovered: Vec<&str> = report.uncovered().map(|c| c.rule.as_str()).collect();
+        assert_eq!(uncovered, ["etag-wildcard"]);
+        assert!(report
+            .coverage
+            .iter()
+            .any(|c| c.rule == "json-syntax" && c.scope == Scope::Lint && !c.uncovered()));
+        assert!(!report.passed());
+    }
+
+    #[test]
+    fn a_false_failure_on_the_clean_double_fails_the_selftest_and_is_named() {
+        // Arrange
+        let contract = contract();
+        let rules = all_runtime_rules(&contract);
+        let mut report = report(&contract, &[(Fault::StaleIfMatchAccepted, &rules)]);
+        report.clean = CleanRun::from_record(&record(&[("flaky", Outcome::Failed, &["latency"])]));
+        let mut text = Vec::new();
+
+        // Act
+        report.render(&mut text, false).unwrap();
+
+        // Assert
+        let text = String::from_utf8(text).unwrap();
+        assert!(!report.passed());
+        assert!(text.contains("FALSE FAILURE flaky"), "{text}");
+        assert!(text.contains("selftest: FAILED"), "{text}");
     }
 }

@@ -1,0 +1,131 @@
+//! `vouch selftest`: the bundled suite against every fault of the double's catalogue. Every
+//! fault must be caught (the benign one tolerated), every runtime rule of contract.yaml must
+//! be the reason some fault is caught, the clean double must pass, and a weaker suite must
+//! make the selftest fail.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::sync::Arc;
+
+use vouch::double::Fault;
+use vouch::selftest::{self, SelftestOptions, Verdict};
+use vouch::Suite;
+
+fn suite() -> Arc<Suite> {
+    Arc::new(Suite::load(&common::root().join("fixtures/referrals")).unwrap())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_bundled_suite_catches_every_fault_and_every_runtime_rule_catches_one() {
+    // Arrange
+    let options = SelftestOptions::default();
+
+    // Act
+    let report = selftest::selftest(suite(), &options).await.unwrap();
+
+    // Assert
+    assert!(
+        report.clean.false_failures.is_empty(),
+        "false failures: {:?}",
+        report.clean.false_failures
+    );
+    assert_eq!(report.clean.totals.passed, report.scenarios);
+    let listed: Vec<Fault> = report.faults.iter().map(|f| f.fault).collect();
+    assert_eq!(listed, Fault::ALL);
+    for result in &report.faults {
+        if result.fault.is_benign() {
+            assert_eq!(result.verdict, Verdict::Tolerated, "{}", result.fault);
+        } else {
+            assert_eq!(result.verdict, Verdict::Caught, "{} survived", result.fault);
+            assert!(!result.scenarios.is_empty() && !result.rules.is_empty());
+        }
+    }
+    let score = report.score();
+    assert_eq!(score.caught, Fault::ALL.len() - 1);
+    assert_eq!(score.counted, Fault::ALL.len() - 1);
+    assert!((score.percent() - 100.0).abs() < 1e-9);
+    let uncovered: Vec<&str> = report.uncovered().map(|c| c.rule.as_str()).collect();
+    assert!(
+        uncovered.is_empty(),
+        "uncovered runtime rules: {uncovered:?}"
+    );
+    assert!(report.passed());
+}
+
+#[test]
+fn vouch_selftest_prints_the_kill_matrix_coverage_and_score_and_exits_0() {
+    // Arrange
+    let args = ["selftest"];
+
+    // Act
+    let output = common::vouch(&args);
+
+    // Assert
+    let stdout = common::stdout(&output);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{stdout}{}",
+        common::stderr(&output)
+    );
+    for fault in Fault::ALL {
+        let verdict = if fault.is_benign() {
+            "TOLERATED"
+        } else {
+            "CAUGHT"
+        };
+        assert!(
+            stdout
+                .lines()
+                .any(|l| l.contains(verdict) && l.contains(&format!(" {} ", fault.name()))),
+            "{fault} is not {verdict} in:\n{stdout}"
+        );
+    }
+    let counted = Fault::ALL.len() - 1;
+    assert!(stdout.contains(&format!(
+        "mutation score: {counted}/{counted} faults caught = 100%"
+    )));
+    assert!(stdout.contains("1 benign, not counted: throttled"));
+    assert!(stdout.contains("covered   response-id"));
+    assert!(stdout.contains("not required (lint"));
+    assert!(!stdout.contains("UNCOVERED"));
+    assert!(stdout.contains("selftest: passed"));
+}
+
+#[test]
+fn a_weaker_suite_lets_faults_survive_leaves_rules_uncovered_and_exits_1() {
+    // Arrange: only the stale-eTag scenario, so the transition faults (among others) get through.
+    let args = ["selftest", "--filter", "etag: PUT with a stale eTag"];
+
+    // Act
+    let output = common::vouch(&args);
+
+    // Assert
+    let stdout = common::stdout(&output);
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("1 scenarios (--filter"), "{stdout}");
+    assert!(stdout
+        .lines()
+        .any(|l| l.contains("SURVIVED") && l.contains("closed-to-active-accepted")));
+    assert!(stdout
+        .lines()
+        .any(|l| l.contains("CAUGHT") && l.contains("stale-if-match-accepted")));
+    assert!(stdout.contains("survived: "));
+    assert!(stdout.contains("UNCOVERED"));
+    assert!(stdout.contains("selftest: FAILED"));
+}
+
+#[test]
+fn a_filter_that_matches_no_scenario_is_an_error_with_exit_2() {
+    // Arrange
+    let args = ["selftest", "--filter", "no scenario is called this"];
+
+    // Act
+    let output = common::vouch(&args);
+
+    // Assert
+    assert_eq!(output.status.code(), Some(2));
+    assert!(common::stderr(&output).contains("no scenario matches"));
+}
