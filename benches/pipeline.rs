@@ -26,6 +26,10 @@ use vouch::target::{HttpConfig, Target};
 use vouch::timing::{Stage, StageClock};
 use vouch::Suite;
 
+/// The same allocator as the `vouch` binary, so the figures in this process are its figures.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// The scenario `vouch run --filter` picks for the start-up figure.
 const ONE_SCENARIO: &str = "etag: If-Match * matches the current version";
 

@@ -18,6 +18,11 @@ use vouch::selftest::SelftestOptions;
 use vouch::target::{HttpConfig, Target};
 use vouch::{openapi, Suite};
 
+/// A JSON-heavy workload of many small, short-lived allocations across threads: mimalloc
+/// serves it with less time and less fragmentation than the system allocator.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// The suite vouch runs when none is named.
 const DEFAULT_SUITE: &str = "fixtures/referrals";
 
