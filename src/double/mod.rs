@@ -149,9 +149,7 @@ impl Double {
     /// The stored referral with that id, as the double holds it (for tests).
     pub fn stored(&self, id: &str) -> Option<serde_json::Value> {
         let store = self.shared.store.lock().ok()?;
-        store
-            .get(id)
-            .map(|s| serde_json::Value::Object((*s.body).clone()))
+        store.get(id).map(|s| serde_json::Value::Object(s.body()))
     }
 
     pub fn faults(&self) -> &BTreeSet<Fault> {

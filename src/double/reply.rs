@@ -1,23 +1,22 @@
 //! What the double answers, before faults that bend the wire form are applied and it is
 //! turned into an HTTP response.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
 use http_body_util::Full;
 use hyper::header::{HeaderName, HeaderValue, CONTENT_TYPE};
 use hyper::{Response, StatusCode};
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 use crate::double::fault::Fault;
 
-/// A reply's JSON body: built for this reply, or a stored referral shared with the store
-/// (not copied to be answered).
+/// A reply's JSON body: built for this reply, or a stored referral's text (answered as
+/// it is stored, without a copy).
 #[derive(Debug, Clone)]
 pub enum Body {
     Built(Value),
-    Stored(Arc<Map<String, Value>>),
+    Text(Bytes),
 }
 
 impl Body {
@@ -25,22 +24,21 @@ impl Body {
         match self {
             Body::Built(value) => value.pointer(pointer),
             // A stored referral answers a success, never an error.
-            Body::Stored(_) => None,
+            Body::Text(_) => None,
         }
     }
 
-    fn to_vec(&self) -> Vec<u8> {
+    fn into_bytes(self) -> Bytes {
         match self {
-            Body::Built(value) => serde_json::to_vec(value),
-            Body::Stored(map) => serde_json::to_vec(&**map),
+            Body::Built(value) => Bytes::from(serde_json::to_vec(&value).unwrap_or_default()),
+            Body::Text(text) => text,
         }
-        .unwrap_or_default()
     }
 
     /// Removes the eTag of the resource (and of each listed one).
     fn strip_etags(&mut self) {
-        if let Body::Stored(map) = self {
-            *self = Body::Built(Value::Object((**map).clone()));
+        if let Body::Text(text) = self {
+            *self = Body::Built(serde_json::from_slice(text).unwrap_or(Value::Null));
         }
         if let Body::Built(value) = self {
             strip_etags(value);
@@ -61,16 +59,14 @@ pub struct Reply {
 }
 
 impl Reply {
-    /// A stored resource with its `ETag` header.
-    pub fn resource(status: u16, body: Arc<Map<String, Value>>) -> Self {
-        let mut headers = Vec::new();
-        if let Some(etag) = body.get("eTag").and_then(Value::as_str) {
-            headers.push(("ETag".into(), etag.to_owned()));
-        }
+    /// A stored resource (its JSON text) with its `ETag` header.
+    pub fn resource(status: u16, text: Bytes, etag: Option<&str>) -> Self {
         Self {
             status,
-            headers,
-            body: Some(Body::Stored(body)),
+            headers: etag
+                .map(|e| vec![("ETag".to_owned(), e.to_owned())])
+                .unwrap_or_default(),
+            body: Some(Body::Text(text)),
             carries_resource: true,
             is_list: false,
         }
@@ -143,15 +139,15 @@ impl Reply {
             self.headers
                 .retain(|(name, _)| !name.eq_ignore_ascii_case("ETag"));
         }
-        let (bytes, mime) = match &self.body {
-            None => (Vec::new(), None),
+        let (bytes, mime) = match self.body {
+            None => (Bytes::new(), None),
             Some(body) if self.status >= 400 && has(Fault::ErrorBodyNotJson) => {
                 let message = body
                     .pointer("/error/message")
                     .and_then(Value::as_str)
                     .unwrap_or("error");
                 (
-                    format!("Error: {message}\n").into_bytes(),
+                    Bytes::from(format!("Error: {message}\n")),
                     Some("text/plain"),
                 )
             }
@@ -161,10 +157,10 @@ impl Reply {
                 } else {
                     "application/json; charset=utf-8"
                 };
-                (body.to_vec(), Some(mime))
+                (body.into_bytes(), Some(mime))
             }
         };
-        let mut response = Response::new(Full::new(Bytes::from(bytes)));
+        let mut response = Response::new(Full::new(bytes));
         *response.status_mut() =
             StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let headers = response.headers_mut();

@@ -6,6 +6,7 @@
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex, PoisonError};
 
+use bytes::Bytes;
 use reqwest::Url;
 use serde_json::{Map, Value};
 
@@ -30,6 +31,13 @@ const OTHER_READ_ONLY: [&str; 4] = [
 
 /// Largest page of a list, as the docs say ("more than 100 items: use @odata.nextLink").
 const MAX_PAGE: usize = 100;
+
+/// A write as stored: the new resource, its JSON text and its eTag.
+struct Written {
+    body: Map<String, Value>,
+    text: Bytes,
+    etag: Option<String>,
+}
 
 /// What every request handler needs, shared by all connections.
 pub struct Shared {
@@ -328,22 +336,18 @@ impl Shared {
         body.insert("substatus".into(), substatus.as_str().into());
         body.insert("eTag".into(), store.new_etag().into());
         body.insert("links".into(), self.links(&base, &id, &engagement));
-        let body = Arc::new(body);
-        store.put(
-            &id,
-            Stored {
-                body: Arc::clone(&body),
-            },
-        );
+        let stored = Stored::new(&body, &self.contract.resource.filterable);
+        let reply = Reply::resource(201, stored.text.clone(), stored.etag());
+        store.put(&id, stored);
         drop(store);
         let location = format!("{base}{}/{id}", self.contract.resource.path);
-        Reply::resource(201, body).header("Location", location)
+        reply.header("Location", location)
     }
 
     fn get(&self, id: &str) -> Reply {
         let store = self.lock();
         match store.get(id) {
-            Some(stored) => Reply::resource(200, Arc::clone(&stored.body)),
+            Some(stored) => Reply::resource(200, stored.text.clone(), stored.etag()),
             None if self.has(Fault::NotFoundAsEmpty200) => Reply::json(200, serde_json::json!({})),
             None => Reply::error(
                 self.expected("get_missing", 404),
@@ -400,12 +404,12 @@ impl Shared {
             }
         };
         let store = self.lock();
-        let mut matching: Vec<&Stored> = store.all().filter(|s| filter.matches(&s.body)).collect();
+        let mut matching: Vec<&Stored> = store.all().filter(|s| filter.matches(&s.index)).collect();
         if let Some((field, descending)) = &order {
             matching.sort_by(|a, b| {
                 let (x, y) = (
-                    a.body.get(field).and_then(Value::as_str),
-                    b.body.get(field).and_then(Value::as_str),
+                    a.index.get(field).and_then(Value::as_str),
+                    b.index.get(field).and_then(Value::as_str),
                 );
                 if *descending {
                     y.cmp(&x)
@@ -419,7 +423,7 @@ impl Shared {
             .iter()
             .skip(offset)
             .take(top)
-            .map(|s| Value::Object((*s.body).clone()))
+            .map(|s| serde_json::from_slice(&s.text).unwrap_or(Value::Null))
             .collect();
         drop(store);
         let base = Self::base(request);
@@ -499,7 +503,7 @@ impl Shared {
         id: &str,
         before: &Map<String, Value>,
         sent: Map<String, Value>,
-    ) -> Arc<Map<String, Value>> {
+    ) -> Written {
         let now = store.clock.tick();
         let mut body = Map::new();
         for key in [
@@ -548,24 +552,24 @@ impl Shared {
         if let Some(links) = before.get("links") {
             body.insert("links".into(), links.clone());
         }
-        let body = Arc::new(body);
-        store.put(
-            id,
-            Stored {
-                body: Arc::clone(&body),
-            },
-        );
-        body
+        let stored = Stored::new(&body, &self.contract.resource.filterable);
+        let written = Written {
+            text: stored.text.clone(),
+            etag: stored.etag().map(str::to_owned),
+            body,
+        };
+        store.put(id, stored);
+        written
     }
 
-    /// The response body of a write, with the id-changing fault applied.
-    fn written(&self, store: &mut Store, body: Arc<Map<String, Value>>) -> Arc<Map<String, Value>> {
+    /// The response to a write, with the id-changing fault applied.
+    fn written(&self, store: &mut Store, status: u16, mut written: Written) -> Reply {
         if self.has(Fault::IdChangedInResponse) {
-            let mut changed = (*body).clone();
-            changed.insert("id".into(), store.ids.guid().into());
-            return Arc::new(changed);
+            written.body.insert("id".into(), store.ids.guid().into());
+            let text = Bytes::from(serde_json::to_vec(&written.body).unwrap_or_default());
+            return Reply::resource(status, text, written.etag.as_deref());
         }
-        body
+        Reply::resource(status, written.text, written.etag.as_deref())
     }
 
     fn put(&self, request: &Request, id: &str) -> Reply {
@@ -626,15 +630,15 @@ impl Shared {
                 );
             }
         }
-        if let Err(reply) = self.check_move(&stored.body, &sent) {
+        let before = stored.body();
+        if let Err(reply) = self.check_move(&before, &sent) {
             return reply;
         }
-        let body = self.finish_write(&mut store, id, &stored.body, sent);
+        let written = self.finish_write(&mut store, id, &before, sent);
         if !accepted {
             return self.stale(&self.contract.resource.if_match);
         }
-        let body = self.written(&mut store, body);
-        Reply::resource(self.expected("put", 200), body)
+        self.written(&mut store, self.expected("put", 200), written)
     }
 
     fn check_move(
@@ -712,32 +716,39 @@ impl Shared {
                 Err(reply) => return reply,
             };
         coerce_deal_value(&mut ops);
-        let patched = match self.patched(&stored, &ops) {
+        let before = stored.body();
+        let patched = match self.patched(&before, &ops) {
             Ok(patched) => patched,
             Err(reply) => return reply,
         };
-        if let Err(reply) = self.check_move(&stored.body, &patched) {
+        if let Err(reply) = self.check_move(&before, &patched) {
             return reply;
         }
-        let body = self.finish_write(&mut store, id, &stored.body, patched);
+        let written = self.finish_write(&mut store, id, &before, patched);
         if !accepted {
             return self.stale(&self.contract.resource.if_match);
         }
         let wants_body =
             header(request, "prefer").is_some_and(|p| p.contains("return=representation"));
         if wants_body && !self.has(Fault::PreferIgnored) {
-            let body = self.written(&mut store, body);
-            Reply::resource(self.expected("patch_representation", 200), body)
+            self.written(
+                &mut store,
+                self.expected("patch_representation", 200),
+                written,
+            )
         } else {
-            let etag = body.get("eTag").and_then(Value::as_str).map(str::to_owned);
-            Reply::empty(self.expected("patch", 204), etag.as_deref())
+            Reply::empty(self.expected("patch", 204), written.etag.as_deref())
         }
     }
 
     /// The stored resource with `ops` applied, checked: read-only fields unchanged and
     /// still a valid referral.
-    fn patched(&self, stored: &Stored, ops: &[Value]) -> Result<Map<String, Value>, Reply> {
-        let mut patched = Value::Object((*stored.body).clone());
+    fn patched(
+        &self,
+        before: &Map<String, Value>,
+        ops: &[Value],
+    ) -> Result<Map<String, Value>, Reply> {
+        let mut patched = Value::Object(before.clone());
         patch::apply(&mut patched, ops, false)
             .map_err(|error| self.invalid("invalid_body", error.to_string()))?;
         let Value::Object(patched) = patched else {
@@ -745,7 +756,7 @@ impl Shared {
         };
         for pointer in &self.contract.read_only.fields {
             let key = pointer.as_str().trim_start_matches('/');
-            if patched.get(key) != stored.body.get(key) {
+            if patched.get(key) != before.get(key) {
                 return Err(self.invalid("invalid_body", format!("{pointer} is read-only")));
             }
         }

@@ -3,22 +3,60 @@
 //! compare-and-swap on the eTag.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+
+use bytes::Bytes;
 
 use serde_json::{Map, Value};
 
 use crate::double::clock::{Clock, Ids};
 
-/// A stored referral: the full resource as the double returns it (shared with the replies
-/// that answer with it; a write stores a new one).
+/// The members a stored referral keeps parsed beside its text: what lists filter and sort
+/// on and what a write checks first (the contract's filterable fields join them).
+const INDEXED: [&str; 8] = [
+    "id",
+    "eTag",
+    "engagementId",
+    "status",
+    "substatus",
+    "type",
+    "createdDateTime",
+    "updatedDateTime",
+];
+
+/// A stored referral: the full resource as the double returns it, kept as its JSON text
+/// (a few kilobytes, where the parsed tree takes several times that), with the members
+/// lists and writes look at kept parsed beside it.
 #[derive(Debug, Clone)]
 pub struct Stored {
-    pub body: Arc<Map<String, Value>>,
+    /// The resource's JSON, as it is answered.
+    pub text: Bytes,
+    /// The indexed members (see `INDEXED`) and the contract's filterable fields.
+    pub index: Map<String, Value>,
 }
 
 impl Stored {
+    /// Stores `body`, indexing `INDEXED` and the `filterable` fields.
+    pub fn new(body: &Map<String, Value>, filterable: &[String]) -> Self {
+        let index = body
+            .iter()
+            .filter(|(key, _)| {
+                INDEXED.contains(&key.as_str()) || filterable.iter().any(|f| f == *key)
+            })
+            .map(|(key, value)| (key.clone(), value.clone()))
+            .collect();
+        Self {
+            text: Bytes::from(serde_json::to_vec(body).unwrap_or_default()),
+            index,
+        }
+    }
+
+    /// The whole resource, parsed.
+    pub fn body(&self) -> Map<String, Value> {
+        serde_json::from_slice(&self.text).unwrap_or_default()
+    }
+
     pub fn etag(&self) -> Option<&str> {
-        self.body.get("eTag").and_then(Value::as_str)
+        self.index.get("eTag").and_then(Value::as_str)
     }
 }
 
