@@ -174,16 +174,17 @@ fn child_memory(count: usize, keep: bool) {
         .unwrap();
     let suite = Arc::new(Suite::load(&root().join("fixtures/referrals")).unwrap());
     let scenarios = repeated(&runner::scenarios(&suite).unwrap(), count);
+    let before = peak_rss_kib();
     let (record, took) = runtime.block_on(run(&suite, scenarios, options(cores(), keep, None)));
     println!(
-        "peak_kib={} exchanges={} seconds={:.2}",
+        "peak_kib={} before_kib={before} exchanges={} seconds={:.2}",
         peak_rss_kib(),
         exchanges(&record),
         took.as_secs_f64()
     );
 }
 
-fn measure_memory(count: usize, keep: bool) -> (f64, usize, f64) {
+fn measure_memory(count: usize, keep: bool) -> (f64, f64, usize, f64) {
     let output = Command::new(std::env::current_exe().unwrap())
         .args([
             "--child-memory",
@@ -203,6 +204,7 @@ fn measure_memory(count: usize, keep: bool) -> (f64, usize, f64) {
     };
     (
         field("peak_kib=").parse::<f64>().unwrap() / 1024.0,
+        field("before_kib=").parse::<f64>().unwrap() / 1024.0,
         field("exchanges=").parse().unwrap(),
         field("seconds=").parse().unwrap(),
     )
@@ -276,7 +278,7 @@ fn main() {
 
     // Throughput through the whole pipeline.
     runtime.block_on(run(&suite, scenarios.clone(), options(cores(), true, None)));
-    for jobs in [1, cores()] {
+    for jobs in [1, cores(), 4 * cores()] {
         let mut rates = Vec::new();
         let mut total = 0;
         for _ in 0..rounds {
@@ -338,14 +340,14 @@ fn main() {
     // Peak memory of 10,000 scenarios, each in a fresh process.
     let big = usize::try_from(arg("--memory-scenarios", 10_000)).unwrap();
     for keep in [true, false] {
-        let (mib, exchanges, seconds) = measure_memory(big, keep);
+        let (mib, before, exchanges, seconds) = measure_memory(big, keep);
         let what = if keep {
             "every exchange kept in the record"
         } else {
             "exchanges of passed scenarios dropped"
         };
         println!(
-            "peak memory of a run of {big} scenarios ({exchanges} exchanges, {seconds:.1} s, {what}): {mib:.0} MiB"
+            "peak memory of a run of {big} scenarios ({exchanges} exchanges, {seconds:.1} s, {what}): {mib:.0} MiB ({before:.0} MiB before the first request: the suite and its {big} scenarios)"
         );
     }
 }
