@@ -2,11 +2,13 @@
 //! (console, JUnit, JSON, Markdown, HTML, compare) reads. Secrets never get here: the
 //! runner redacts headers before it records an exchange.
 
+use std::fmt::Write as _;
+
 use serde::{Deserialize, Serialize};
 
 use crate::finding::Finding;
 
-/// The version of the run record's shape (schemas/run-record.schema.json).
+/// The version of the run record's shape (schemas/reports/run-record.schema.json).
 pub const RECORD_VERSION: u32 = 1;
 
 /// One whole run of a suite against a target.
@@ -173,10 +175,8 @@ impl RunRecord {
     pub fn exit_code(&self) -> u8 {
         if self.totals.errors > 0 {
             2
-        } else if self.totals.failed > 0 {
-            1
         } else {
-            0
+            u8::from(self.totals.failed > 0)
         }
     }
 
@@ -190,10 +190,10 @@ impl RunRecord {
         } = self.totals;
         let mut line = format!("{passed} passed, {failed} failed");
         if skipped > 0 {
-            line.push_str(&format!(", {skipped} skipped"));
+            let _ = write!(line, ", {skipped} skipped");
         }
         if errors > 0 {
-            line.push_str(&format!(", {errors} errors"));
+            let _ = write!(line, ", {errors} errors");
         }
         line
     }
