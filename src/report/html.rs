@@ -93,6 +93,7 @@ details.scenario > summary .name { font-weight: 600; }
 .scenario-body { padding: 0 16px 14px; }
 .reason { padding: 6px 10px; border-radius: 6px; background: var(--panel); }
 table.findings td.message { width: 50%; }
+table.findings td.rule { white-space: nowrap; }
 .basis { font-size: 11px; padding: 0 6px; border-radius: 10px; border: 1px solid var(--line); }
 .basis.assumed { border-style: dashed; }
 ol.steps { padding-left: 22px; margin: 12px 0 0; }
@@ -106,7 +107,8 @@ details.exchange > summary { cursor: pointer; margin: 4px 0; }
 .status.s2 { color: var(--passed); } .status.s4, .status.s5 { color: var(--failed); }
 table.sbs { table-layout: fixed; border: 1px solid var(--line); }
 table.sbs td { border: 0; padding: 0 8px; white-space: pre-wrap; overflow-wrap: anywhere; }
-table.sbs td.ln { width: 44px; text-align: right; color: var(--muted); user-select: none; }
+table.sbs col.ln { width: 48px; }
+table.sbs td.ln { text-align: right; color: var(--muted); user-select: none; }
 table.sbs td.del { background: var(--del); } table.sbs td.ins { background: var(--ins); }
 table.sbs td.ln.del { background: var(--del-strong); } table.sbs td.ln.ins { background: var(--ins-strong); }
 table.sbs tr.gap td { background: var(--panel); color: var(--muted); text-align: center; }
@@ -298,7 +300,7 @@ fn scenario_section(html: &mut String, index: usize, scenario: &ScenarioOutcome)
         for finding in findings {
             let _ = writeln!(
                 html,
-                "<tr class=\"finding\"><td class=\"mono\">{rule}</td>\
+                "<tr class=\"finding\"><td class=\"mono rule\">{rule}</td>\
                  <td><span class=\"basis {basis}\">{basis}</span></td>\
                  <td class=\"mono\">{location}</td><td class=\"message\">{message}</td></tr>",
                 rule = escape(&finding.rule),
@@ -449,7 +451,8 @@ fn side_by_side(html: &mut String, snapshot: &SnapshotDiff) {
         );
     }
     html.push_str(
-        "<table class=\"sbs\"><thead><tr><th colspan=\"2\">stored snapshot</th>\
+        "<table class=\"sbs\"><colgroup><col class=\"ln\"><col><col class=\"ln\"><col></colgroup>\
+         <thead><tr><th colspan=\"2\">stored snapshot</th>\
          <th colspan=\"2\">received</th></tr></thead>\n<tbody>\n",
     );
     let diff = TextDiff::from_lines(&snapshot.expected, &snapshot.actual);
