@@ -214,6 +214,12 @@ mod tests {
     }
 
     #[test]
+    fn a_bar_can_be_shared_by_concurrent_scenarios() {
+        fn shareable<T: Send + Sync>() {}
+        shareable::<Progress>();
+    }
+
+    #[test]
     fn a_hidden_bar_counts_without_drawing() {
         let progress = Progress::hidden(2);
 

@@ -128,6 +128,41 @@ mod tests {
     }
 
     #[test]
+    fn a_repeated_report_flag_parses_through_clap() {
+        #[derive(Debug, clap::Parser)]
+        struct Flags {
+            #[arg(long = "report", value_name = "FORMAT=PATH")]
+            reports: Vec<ReportSpec>,
+        }
+
+        let flags = <Flags as clap::Parser>::try_parse_from([
+            "vouch",
+            "--report",
+            "junit=out/junit.xml",
+            "--report",
+            "html=out/report.html",
+        ])
+        .unwrap();
+        let refused = <Flags as clap::Parser>::try_parse_from(["vouch", "--report", "pdf=x.pdf"])
+            .unwrap_err();
+
+        assert_eq!(
+            flags
+                .reports
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>(),
+            ["junit=out/junit.xml", "html=out/report.html"]
+        );
+        assert!(
+            refused
+                .to_string()
+                .contains("unknown report format \"pdf\""),
+            "{refused}"
+        );
+    }
+
+    #[test]
     fn a_path_may_itself_hold_an_equals_sign() {
         let spec: ReportSpec = "json=out/a=b.json".parse().unwrap();
         assert_eq!(spec.path, PathBuf::from("out/a=b.json"));
