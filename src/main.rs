@@ -13,6 +13,7 @@ use vouch::checks::{SnapshotMode, Snapshots};
 use vouch::double::{Double, DoubleConfig, Fault};
 use vouch::fixture::lint;
 use vouch::import;
+use vouch::report::{compare, json};
 use vouch::runner::{self, RunOptions};
 use vouch::target::{HttpConfig, Target};
 use vouch::{openapi, Suite};
@@ -135,6 +136,18 @@ exits 2."
         /// something different (a doc-drift gate for CI). Writes nothing.
         #[arg(long)]
         check: bool,
+    },
+    /// Compare two runs (JSON reports): new failures, fixed, still failing, new and removed
+    /// scenarios, and responses whose status or JSON shape changed.
+    ///
+    /// Compare yesterday's run with today's for regressions, or a run against the double
+    /// with a run against the live service for drift. Exits 1 when HEAD fails a scenario
+    /// that BASE did not, 2 when a file is missing or is not a run record.
+    Compare {
+        /// The earlier run, or the double's run (a `--report json=PATH` file).
+        base: PathBuf,
+        /// The later run, or the live service's run.
+        head: PathBuf,
     },
 }
 
@@ -340,10 +353,23 @@ fn list_faults() -> ExitCode {
     ExitCode::SUCCESS
 }
 
+fn compare_runs(base: &std::path::Path, head: &std::path::Path) -> anyhow::Result<ExitCode> {
+    let base = json::read(base)?;
+    let head = json::read(head)?;
+    let comparison = compare::compare(&base, &head);
+    let mut out = std::io::stdout().lock();
+    comparison
+        .render(&mut out)
+        .and_then(|()| out.flush())
+        .context("cannot write the comparison")?;
+    Ok(ExitCode::from(comparison.exit_code()))
+}
+
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Run(args) => run_suite(args),
         Command::List { suite, filter } => list(&suite, filter.as_deref()),
+        Command::Compare { base, head } => compare_runs(&base, &head),
         Command::Serve {
             suite,
             port,
