@@ -197,6 +197,9 @@ struct RunArgs {
     /// Another header whose value must never appear in output (repeatable).
     #[arg(long, value_name = "NAME")]
     redact_header: Vec<String>,
+    /// Write a report: junit=PATH, json=PATH, markdown=PATH or html=PATH (repeatable).
+    #[arg(long = "report", value_name = "FORMAT=PATH")]
+    reports: Vec<vouch::report::ReportSpec>,
     /// Print only scenarios that did not pass, and the closing line.
     #[arg(long, short)]
     quiet: bool,
@@ -243,6 +246,8 @@ fn run_suite(args: RunArgs) -> anyhow::Result<ExitCode> {
         );
     }
     let token = token(&args)?;
+    let secrets: Vec<String> = token.iter().cloned().collect();
+    let scenario_count = scenarios.len();
     let http = HttpConfig {
         token,
         timeout: std::time::Duration::from_secs(args.timeout.max(1)),
@@ -278,9 +283,18 @@ fn run_suite(args: RunArgs) -> anyhow::Result<ExitCode> {
             }
             Target::live(HttpConfig { base, ..http }, &suite.contract.resource.path).await?
         };
-        let done: std::sync::Arc<dyn Fn(&vouch::outcome::ScenarioOutcome) + Send + Sync> = std::sync::Arc::new(|_| {});
+        let progress = std::sync::Arc::new(vouch::report::progress::Progress::new(scenario_count));
+        let bar = std::sync::Arc::clone(&progress);
+        let done: std::sync::Arc<dyn Fn(&vouch::outcome::ScenarioOutcome) + Send + Sync> =
+            std::sync::Arc::new(move |outcome| bar.scenario_done(&outcome.name, outcome.outcome));
         Ok(runner::run(std::sync::Arc::clone(&suite), scenarios, std::sync::Arc::new(target), std::sync::Arc::new(options), done).await)
     })?;
+    // Secrets never reach a report: credential headers, --redact-header names, the token.
+    let record = vouch::report::Redactor::new(args.redact_header.iter(), secrets).redacted(&record);
+    for spec in &args.reports {
+        vouch::report::write(spec, &record)
+            .with_context(|| format!("cannot write the report {spec}"))?;
+    }
     let mut out = std::io::stdout().lock();
     vouch::console::render(&record, args.quiet, &mut out).context("cannot write the report")?;
     out.flush().ok();
