@@ -115,7 +115,7 @@ fn run_trial(
             settings.set_prepend_module_to_snapshot(false);
             settings.set_input_file(&scenario.file);
             settings.bind(|| {
-                insta::assert_snapshot!(snapshot_name(&scenario.name, &result.name), contents)
+                insta::assert_snapshot!(snapshot_name(&scenario.name, &result.name), contents);
             });
         }
         Ok(())
