@@ -2,6 +2,7 @@
 //! and turns the outcome into an exit code (0 conformant, 1 findings, 2 vouch could not
 //! run).
 
+use std::fmt::Write as _;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -337,13 +338,14 @@ fn serve(
             ..DoubleConfig::default()
         };
         let double = Double::start_on(&suite, config, address).await?;
-        let mut out = std::io::stdout().lock();
-        writeln!(out, "vouch double listening on {}", double.uri())?;
+        // One write, and a reader that went away is no reason to stop serving.
+        let mut banner = format!("vouch double listening on {}\n", double.uri());
         let names: Vec<&str> = double.faults().iter().map(|f| f.name()).collect();
         if !names.is_empty() {
-            writeln!(out, "faults: {}", names.join(", "))?;
+            let _ = writeln!(banner, "faults: {}", names.join(", "));
         }
-        out.flush()?;
+        let mut out = std::io::stdout().lock();
+        let _ = out.write_all(banner.as_bytes()).and_then(|()| out.flush());
         drop(out);
         let mut terminate =
             tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
