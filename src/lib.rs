@@ -15,7 +15,8 @@
 //!
 //! Findings ([`Finding`]) are data: a departure from the contract, with its file, line,
 //! JSON Pointer and whether the rule is documented or assumed. An `Err` means vouch
-//! itself could not run.
+//! itself could not run. A run ends in an [`outcome::RunRecord`], which [`report`] turns
+//! into JUnit, JSON, Markdown and HTML, and compares with another run.
 
 pub mod checks;
 pub mod console;
@@ -26,6 +27,7 @@ pub mod import;
 pub mod model;
 pub mod openapi;
 pub mod outcome;
+pub mod report;
 pub mod runner;
 pub mod schema;
 pub mod selftest;

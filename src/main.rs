@@ -2,6 +2,7 @@
 //! and turns the outcome into an exit code (0 conformant, 1 findings, 2 vouch could not
 //! run).
 
+use std::fmt::Write as _;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -13,6 +14,7 @@ use vouch::checks::{SnapshotMode, Snapshots};
 use vouch::double::{Double, DoubleConfig, Fault};
 use vouch::fixture::lint;
 use vouch::import;
+use vouch::report::{compare, json};
 use vouch::runner::{self, RunOptions};
 use vouch::selftest::SelftestOptions;
 use vouch::target::{HttpConfig, Target};
@@ -169,6 +171,18 @@ exits 2."
         #[arg(long)]
         check: bool,
     },
+    /// Compare two runs (JSON reports): new failures, fixed, still failing, new and removed
+    /// scenarios, and responses whose status or JSON shape changed.
+    ///
+    /// Compare yesterday's run with today's for regressions, or a run against the double
+    /// with a run against the live service for drift. Exits 1 when HEAD fails a scenario
+    /// that BASE did not, 2 when a file is missing or is not a run record.
+    Compare {
+        /// The earlier run, or the double's run (a `--report json=PATH` file).
+        base: PathBuf,
+        /// The later run, or the live service's run.
+        head: PathBuf,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -217,6 +231,9 @@ struct RunArgs {
     /// Another header whose value must never appear in output (repeatable).
     #[arg(long, value_name = "NAME")]
     redact_header: Vec<String>,
+    /// Write a report: junit=PATH, json=PATH, markdown=PATH or html=PATH (repeatable).
+    #[arg(long = "report", value_name = "FORMAT=PATH")]
+    reports: Vec<vouch::report::ReportSpec>,
     /// Print only scenarios that did not pass, and the closing line.
     #[arg(long, short)]
     quiet: bool,
@@ -263,6 +280,8 @@ fn run_suite(args: RunArgs) -> anyhow::Result<ExitCode> {
         );
     }
     let token = token(&args)?;
+    let secrets: Vec<String> = token.iter().cloned().collect();
+    let scenario_count = scenarios.len();
     let http = HttpConfig {
         token,
         timeout: std::time::Duration::from_secs(args.timeout.max(1)),
@@ -298,9 +317,18 @@ fn run_suite(args: RunArgs) -> anyhow::Result<ExitCode> {
             }
             Target::live(HttpConfig { base, ..http }, &suite.contract.resource.path).await?
         };
-        let done: std::sync::Arc<dyn Fn(&vouch::outcome::ScenarioOutcome) + Send + Sync> = std::sync::Arc::new(|_| {});
+        let progress = std::sync::Arc::new(vouch::report::progress::Progress::new(scenario_count));
+        let bar = std::sync::Arc::clone(&progress);
+        let done: std::sync::Arc<dyn Fn(&vouch::outcome::ScenarioOutcome) + Send + Sync> =
+            std::sync::Arc::new(move |outcome| bar.scenario_done(&outcome.name, outcome.outcome));
         Ok(runner::run(std::sync::Arc::clone(&suite), scenarios, std::sync::Arc::new(target), std::sync::Arc::new(options), done).await)
     })?;
+    // Secrets never reach a report: credential headers, --redact-header names, the token.
+    let record = vouch::report::Redactor::new(args.redact_header.iter(), secrets).redacted(&record);
+    for spec in &args.reports {
+        vouch::report::write(spec, &record)
+            .with_context(|| format!("cannot write the report {spec}"))?;
+    }
     let mut out = std::io::stdout().lock();
     vouch::console::render(&record, args.quiet, &mut out).context("cannot write the report")?;
     out.flush().ok();
@@ -368,13 +396,14 @@ fn serve(
             ..DoubleConfig::default()
         };
         let double = Double::start_on(&suite, config, address).await?;
-        let mut out = std::io::stdout().lock();
-        writeln!(out, "vouch double listening on {}", double.uri())?;
+        // One write, and a reader that went away is no reason to stop serving.
+        let mut banner = format!("vouch double listening on {}\n", double.uri());
         let names: Vec<&str> = double.faults().iter().map(|f| f.name()).collect();
         if !names.is_empty() {
-            writeln!(out, "faults: {}", names.join(", "))?;
+            let _ = writeln!(banner, "faults: {}", names.join(", "));
         }
-        out.flush()?;
+        let mut out = std::io::stdout().lock();
+        let _ = out.write_all(banner.as_bytes()).and_then(|()| out.flush());
         drop(out);
         let mut terminate =
             tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
@@ -398,10 +427,23 @@ fn list_faults() -> ExitCode {
     ExitCode::SUCCESS
 }
 
+fn compare_runs(base: &std::path::Path, head: &std::path::Path) -> anyhow::Result<ExitCode> {
+    let base = json::read(base)?;
+    let head = json::read(head)?;
+    let comparison = compare::compare(&base, &head);
+    let mut out = std::io::stdout().lock();
+    comparison
+        .render(&mut out)
+        .and_then(|()| out.flush())
+        .context("cannot write the comparison")?;
+    Ok(ExitCode::from(comparison.exit_code()))
+}
+
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Run(args) => run_suite(args),
         Command::List { suite, filter } => list(&suite, filter.as_deref()),
+        Command::Compare { base, head } => compare_runs(&base, &head),
         Command::Serve {
             suite,
             port,

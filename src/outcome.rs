@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::finding::Finding;
 
-/// The version of the run record's shape (schemas/run-record.schema.json).
+/// The version of the run record's shape (schemas/reports/run-record.schema.json).
 pub const RECORD_VERSION: u32 = 1;
 
 /// One whole run of a suite against a target.

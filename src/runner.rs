@@ -631,5 +631,12 @@ async fn run_step(
 /// The snapshot folder of a suite: `snapshots/` at the repository top (two levels up
 /// from `fixtures/<api>`).
 pub fn snapshot_dir(suite: &Suite) -> PathBuf {
-    suite.dir.join("../../snapshots")
+    suite
+        .dir
+        .parent()
+        .and_then(std::path::Path::parent)
+        .map_or_else(
+            || suite.dir.join("../../snapshots"),
+            |top| top.join("snapshots"),
+        )
 }

@@ -208,10 +208,9 @@ impl SchemaSet {
         &self.documents
     }
 
-    /// Validates `instance` against the schema called `name`; an empty list means valid.
-    pub fn validate(&self, name: &str, instance: &Value) -> Result<Vec<Violation>, SchemaError> {
-        let (_, validator) = self
-            .validators
+    /// The compiled schema called `name`, with its file.
+    fn entry(&self, name: &str) -> Result<&(PathBuf, Validator), SchemaError> {
+        self.validators
             .get(name)
             .ok_or_else(|| SchemaError::Unknown {
                 name: name.to_owned(),
@@ -221,7 +220,12 @@ impl SchemaSet {
                     .cloned()
                     .collect::<Vec<_>>()
                     .join(", "),
-            })?;
+            })
+    }
+
+    /// Validates `instance` against the schema called `name`; an empty list means valid.
+    pub fn validate(&self, name: &str, instance: &Value) -> Result<Vec<Violation>, SchemaError> {
+        let (_, validator) = self.entry(name)?;
         // The fast yes/no walk first; collecting errors only when there are some.
         if validator.is_valid(instance) {
             return Ok(Vec::new());
@@ -244,18 +248,7 @@ impl SchemaSet {
     /// judged. This finds fields that an open schema tolerates but does not define, e.g. an
     /// unknown top-level member of a referral. JSON Pointers, in document order.
     pub fn undeclared(&self, name: &str, instance: &Value) -> Result<Vec<String>, SchemaError> {
-        let (path, _) = self
-            .validators
-            .get(name)
-            .ok_or_else(|| SchemaError::Unknown {
-                name: name.to_owned(),
-                known: self
-                    .validators
-                    .keys()
-                    .cloned()
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            })?;
+        let (path, _) = self.entry(name)?;
         let file = path
             .file_name()
             .map(|f| f.to_string_lossy().into_owned())
@@ -370,18 +363,7 @@ impl SchemaSet {
 
     /// Whether `instance` is valid against the schema called `name`.
     pub fn is_valid(&self, name: &str, instance: &Value) -> Result<bool, SchemaError> {
-        let (_, validator) = self
-            .validators
-            .get(name)
-            .ok_or_else(|| SchemaError::Unknown {
-                name: name.to_owned(),
-                known: self
-                    .validators
-                    .keys()
-                    .cloned()
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            })?;
+        let (_, validator) = self.entry(name)?;
         Ok(validator.is_valid(instance))
     }
 }

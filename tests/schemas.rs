@@ -260,3 +260,15 @@ fn undeclared_members_are_named_even_where_the_schema_tolerates_them() {
         "every member of the documented body is declared"
     );
 }
+
+#[test]
+fn a_sales_stage_outside_the_swagger_enum_is_rejected() {
+    let suite = suite();
+    let mut referral = documented(&suite, "update-a-referral.response");
+    referral["salesStage"] = json!("Propose");
+    assert!(violations(&suite, "referral", &referral).is_empty());
+    referral["salesStage"] = json!("Negotiate");
+    assert!(violations(&suite, "referral", &referral)
+        .iter()
+        .any(|v| v.starts_with("/salesStage ")));
+}

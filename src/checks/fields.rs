@@ -7,7 +7,7 @@ use serde_json::Value;
 use crate::checks::Check;
 use crate::checks::{type_name, Context};
 use crate::finding::Finding;
-use crate::fixture::json_text::escape_token;
+use crate::fixture::json_text::{escape_token, first_difference};
 use crate::fixture::template::{render, render_value};
 
 pub(super) struct Fields;
@@ -252,32 +252,5 @@ fn compare_documented(
                 ));
             }
         }
-    }
-}
-
-/// The first pointer at which two values differ.
-pub(crate) fn first_difference(a: &Value, b: &Value, pointer: &str) -> String {
-    match (a, b) {
-        (Value::Object(x), Value::Object(y)) => {
-            for (key, value) in x {
-                let child = format!("{pointer}/{}", escape_token(key));
-                match y.get(key) {
-                    Some(other) if other == value => {}
-                    Some(other) => return first_difference(value, other, &child),
-                    None => return child,
-                }
-            }
-            y.keys().find(|k| !x.contains_key(*k)).map_or_else(
-                || pointer.to_owned(),
-                |k| format!("{pointer}/{}", escape_token(k)),
-            )
-        }
-        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => {
-            x.iter().zip(y).position(|(p, q)| p != q).map_or_else(
-                || pointer.to_owned(),
-                |i| first_difference(&x[i], &y[i], &format!("{pointer}/{i}")),
-            )
-        }
-        _ => pointer.to_owned(),
     }
 }

@@ -322,6 +322,8 @@ impl Shared {
             "expirationDateTime".into(),
             store.clock.days_later(14).into(),
         );
+        // A referral you create yourself is outgoing (the 2020+ examples carry direction).
+        body.insert("direction".into(), "Outgoing".into());
         for (key, value) in &sent {
             if !self.is_read_only(key) {
                 body.insert(key.clone(), value.clone());
@@ -509,6 +511,7 @@ impl Shared {
         for key in [
             "id",
             "engagementId",
+            "direction",
             "organizationId",
             "organizationName",
             "createdDateTime",

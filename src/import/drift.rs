@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use super::Import;
 use crate::fixture::contract::ExampleKind;
-use crate::fixture::lint::first_difference;
+use crate::fixture::json_text::first_difference;
 use crate::fixture::{LoadedExample, Suite};
 
 /// The suite's examples of the page `page_name`, in contract order.
@@ -213,7 +213,7 @@ fn compare_example(drift: &mut Drift, example: &super::ImportedExample, old: &Lo
                     "the same JSON value, written differently (regenerate it with --out)".to_owned()
                 }
                 (Some(a), Some(b)) => {
-                    let pointer = first_difference(b, a, String::new());
+                    let pointer = first_difference(b, a, "");
                     let shown = if pointer.is_empty() {
                         "(root)"
                     } else {

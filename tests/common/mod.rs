@@ -3,6 +3,8 @@
 
 #![allow(dead_code, unreachable_pub, clippy::expect_used, clippy::unwrap_used)]
 
+pub mod record;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

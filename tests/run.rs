@@ -1,0 +1,362 @@
+//! `vouch run` as a user runs it: against the embedded double, against `vouch serve` with
+//! each fault of the catalogue, against a closed port, against a "live" target without
+//! --allow-mutations, and with a token that must never show up anywhere.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a failed unwrap is a failed test
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+use common::{stderr, stdout, vouch, ScratchSuite};
+
+/// A `vouch serve` process, stopped when dropped.
+struct Served {
+    child: Child,
+    url: String,
+}
+
+impl Served {
+    fn start(args: &[&str]) -> Self {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_vouch"))
+            .arg("serve")
+            .args(args)
+            .current_dir(common::root())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let url = line
+            .trim()
+            .strip_prefix("vouch double listening on ")
+            .unwrap()
+            .to_owned();
+        Self { child, url }
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn closing_line(out: &str) -> &str {
+    out.lines().last().unwrap_or_default()
+}
+
+#[test]
+fn vouch_run_with_no_arguments_passes_every_scenario_against_the_embedded_double() {
+    // Arrange
+    let listed = stdout(&vouch(&["list"]));
+    let count: usize = closing_line(&listed)
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+
+    // Act
+    let output = vouch(&["run"]);
+
+    // Assert
+    let out = stdout(&output);
+    assert_eq!(output.status.code(), Some(0), "{out}\n{}", stderr(&output));
+    assert_eq!(closing_line(&out), format!("{count} passed, 0 failed"));
+    assert!(count > 150, "documented and derived scenarios: {count}");
+    assert_eq!(
+        out.lines().filter(|l| l.starts_with("PASS ")).count(),
+        count,
+        "one line per scenario"
+    );
+}
+
+/// The rule a finding must name when the double carries each fault.
+const CAUGHT_BY: [(&str, &str); 23] = [
+    ("stale-if-match-accepted", "etag-stale"),
+    ("patch-stale-if-match-accepted", "etag-stale"),
+    ("wildcard-refused", "etag-wildcard"),
+    ("etag-not-rotated", "etag-rotates"),
+    ("put-without-if-match-accepted", "etag-missing"),
+    ("closed-to-active-accepted", "transition-move"),
+    ("pair-outside-table-accepted", "transition-pair"),
+    ("refused-write-stored", "refused-write-unchanged"),
+    ("etag-missing-from-body", "schema"),
+    ("etag-header-missing", "etag-header"),
+    ("id-changed-in-response", "id-stable"),
+    ("created-rewritten", "created-stable"),
+    ("updated-not-advanced", "updated-advances"),
+    ("writable-field-dropped", "round-trip"),
+    ("links-in-put-accepted", "never-send-on-put"),
+    ("id-mismatch-accepted", "put-id-matches-path"),
+    ("unsupported-patch-op-accepted", "status-code"),
+    ("prefer-ignored", "prefer-representation"),
+    ("error-body-not-json", "error-body"),
+    ("wrong-content-type", "content-type"),
+    ("not-found-as-empty-200", "status-code"),
+    ("list-filter-ignored", "link-path"),
+    ("slow-responses", "latency"),
+];
+
+#[test]
+fn every_fault_of_the_catalogue_fails_a_live_run_with_a_finding_naming_its_rule() {
+    // Arrange: the catalogue as `vouch serve --list-faults` prints it.
+    let listed = stdout(&vouch(&["serve", "--list-faults"]));
+    let faults: Vec<String> = listed
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .map(str::to_owned)
+        .collect();
+    assert!(faults.len() >= 12, "{listed}");
+
+    // Act: each fault in its own served double, a few at a time.
+    let results: Vec<(String, Option<i32>, String)> = std::thread::scope(|scope| {
+        faults
+            .chunks(4)
+            .flat_map(|chunk| {
+                let handles: Vec<_> = chunk
+                    .iter()
+                    .map(|fault| {
+                        scope.spawn(move || {
+                            let served = Served::start(&["--fault", fault]);
+                            let output = vouch(&[
+                                "run",
+                                "--target",
+                                &served.url,
+                                "--allow-mutations",
+                                "--quiet",
+                                "--jobs",
+                                "8",
+                                "--snapshots",
+                                "off",
+                            ]);
+                            (
+                                fault.clone(),
+                                output.status.code(),
+                                stdout(&output) + &stderr(&output),
+                            )
+                        })
+                    })
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| h.join().unwrap())
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    });
+
+    // Assert
+    for (fault, code, out) in results {
+        if fault == "throttled" {
+            assert_eq!(
+                code,
+                Some(0),
+                "throttling is benign: retried after Retry-After\n{out}"
+            );
+            continue;
+        }
+        assert_eq!(code, Some(1), "{fault} must be caught\n{out}");
+        if let Some((_, rule)) = CAUGHT_BY.iter().find(|(f, _)| *f == fault) {
+            assert!(
+                out.contains(&format!("[{rule}, ")),
+                "{fault}: a finding names {rule}\n{out}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_closed_port_exits_2_with_a_clear_message() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    drop(listener);
+
+    let output = vouch(&["run", "--target", &format!("http://127.0.0.1:{port}")]);
+
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(&format!("cannot reach http://127.0.0.1:{port}")),
+        "{err}"
+    );
+    assert!(err.to_lowercase().contains("refused"), "{err}");
+}
+
+#[test]
+fn against_a_live_target_writing_scenarios_are_skipped_without_allow_mutations() {
+    // Arrange
+    let served = Served::start(&[]);
+
+    // Act
+    let output = vouch(&["run", "--target", &served.url]);
+
+    // Assert
+    let out = stdout(&output);
+    assert_eq!(output.status.code(), Some(0), "{out}");
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("SKIP ") && l.contains("--allow-mutations")),
+        "{out}"
+    );
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("PASS ") && l.contains("GET of an unknown id")),
+        "the read-only scenario runs: {out}"
+    );
+    assert!(closing_line(&out).contains(" skipped"), "{out}");
+}
+
+#[test]
+fn the_token_never_appears_in_output_reports_or_logs() {
+    // Arrange: a served double that requires the token, and a run that writes every report.
+    let token = "vouch-secret-token-5f1d2c";
+    let served = Served::start(&["--token", token]);
+    let dir = tempfile::tempdir().unwrap();
+    let report = |kind: &str, file: &str| format!("{kind}={}", dir.path().join(file).display());
+
+    // Act
+    let output = Command::new(env!("CARGO_BIN_EXE_vouch"))
+        .args([
+            "run",
+            "--target",
+            &served.url,
+            "--allow-mutations",
+            "--token-env",
+            "VOUCH_TEST_TOKEN",
+        ])
+        .args([
+            "--report",
+            &report("junit", "j.xml"),
+            "--report",
+            &report("json", "r.json"),
+        ])
+        .args([
+            "--report",
+            &report("markdown", "s.md"),
+            "--report",
+            &report("html", "r.html"),
+        ])
+        .env("VOUCH_TEST_TOKEN", token)
+        .env("GITHUB_STEP_SUMMARY", dir.path().join("summary.md"))
+        .current_dir(common::root())
+        .output()
+        .unwrap();
+
+    // Assert: the run authenticated (it passes) and the token is nowhere.
+    let out = stdout(&output);
+    assert_eq!(output.status.code(), Some(0), "{out}\n{}", stderr(&output));
+    assert!(!out.contains(token) && !stderr(&output).contains(token));
+    let mut files = 0;
+    for entry in std::fs::read_dir(dir.path()).unwrap() {
+        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+        assert!(!text.contains(token));
+        files += 1;
+    }
+    assert_eq!(files, 5, "four reports and the step summary");
+    let json = std::fs::read_to_string(dir.path().join("r.json")).unwrap();
+    assert!(
+        json.contains("[redacted]") || !json.contains("uthorization"),
+        "credential headers are redacted"
+    );
+    for entry in std::fs::read_dir(common::root().join("snapshots")).unwrap() {
+        assert!(!std::fs::read_to_string(entry.unwrap().path())
+            .unwrap()
+            .contains(token));
+    }
+}
+
+#[test]
+fn a_wrong_token_gives_findings_not_a_leak() {
+    let served = Served::start(&["--token", "right-token-a8e1"]);
+
+    let output = Command::new(env!("CARGO_BIN_EXE_vouch"))
+        .args([
+            "run",
+            "--target",
+            &served.url,
+            "--allow-mutations",
+            "--quiet",
+            "--token-command",
+            "echo wrong-token-77c3",
+        ])
+        .current_dir(common::root())
+        .output()
+        .unwrap();
+
+    let out = stdout(&output);
+    assert_eq!(output.status.code(), Some(1), "{out}");
+    assert!(out.contains("got 401"), "{out}");
+    assert!(!out.contains("wrong-token-77c3") && !out.contains("right-token-a8e1"));
+}
+
+#[test]
+fn filter_selects_scenarios_by_name() {
+    let output = vouch(&["run", "--filter", "documented", "--jobs", "1"]);
+    let out = stdout(&output);
+    assert_eq!(output.status.code(), Some(0), "{out}");
+    assert_eq!(closing_line(&out), "5 passed, 0 failed");
+}
+
+#[test]
+fn a_scenario_that_uses_an_unknown_variable_is_an_error_naming_its_step() {
+    // Arrange
+    let scratch = ScratchSuite::new();
+    scratch.write(
+        "fixtures/referrals/scenarios/zz-broken.yaml",
+        "name: broken variable\nsteps:\n  - name: get\n    request:\n      method: GET\n      path: /v1.0/engagements/referrals/{nope}\n",
+    );
+
+    // Act
+    let output = vouch(&[
+        "run",
+        scratch.suite().to_str().unwrap(),
+        "--filter",
+        "broken",
+        "--snapshots",
+        "off",
+    ]);
+
+    // Assert
+    let out = stdout(&output);
+    assert_eq!(output.status.code(), Some(2), "{out}");
+    assert!(
+        out.contains("ERROR broken variable: step get: {nope} is not captured yet"),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_scenario_file_with_an_unknown_key_stops_with_exit_2_and_its_line() {
+    let scratch = ScratchSuite::new();
+    scratch.write(
+        "fixtures/referrals/scenarios/zz-typo.yaml",
+        "name: typo\nsteps:\n  - name: get\n    requets:\n      method: GET\n",
+    );
+
+    let output = vouch(&["run", scratch.suite().to_str().unwrap()]);
+
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("zz-typo.yaml:4:") && err.contains("requets"),
+        "{err}"
+    );
+}
+
+#[test]
+fn snapshots_update_is_refused_on_ci() {
+    let output = Command::new(env!("CARGO_BIN_EXE_vouch"))
+        .args(["run", "--snapshots", "update"])
+        .env("CI", "true")
+        .current_dir(common::root())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("refused when CI=true"));
+}
