@@ -100,6 +100,76 @@ async fn run(
     (record, took)
 }
 
+/// Runs `scenarios` against a double served by another process.
+async fn run_served(
+    suite: &Arc<Suite>,
+    scenarios: Vec<Scenario>,
+    url: &str,
+    keep: bool,
+) -> (RunRecord, Duration) {
+    let http = HttpConfig {
+        base: url.to_owned(),
+        ..HttpConfig::default()
+    };
+    let target = Target::live(http, &suite.contract.resource.path)
+        .await
+        .unwrap();
+    let mut options = options(cores(), keep, None);
+    options.allow_mutations = true;
+    let done: Arc<dyn Fn(&vouch::outcome::ScenarioOutcome) + Send + Sync> = Arc::new(|_| {});
+    let started = Instant::now();
+    let record = runner::run(
+        Arc::clone(suite),
+        scenarios,
+        Arc::new(target),
+        Arc::new(options),
+        done,
+    )
+    .await;
+    let took = started.elapsed();
+    assert_eq!(
+        record.totals.failed + record.totals.errors,
+        0,
+        "the served double must pass"
+    );
+    (record, took)
+}
+
+/// A `vouch serve` process, stopped when dropped.
+struct Served {
+    child: std::process::Child,
+    url: String,
+}
+
+impl Served {
+    fn start() -> Self {
+        use std::io::BufRead;
+        let mut child = Command::new(env!("CARGO_BIN_EXE_vouch"))
+            .args(["serve", "--seed", "1"])
+            .current_dir(root())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let url = line
+            .trim()
+            .strip_prefix("vouch double listening on ")
+            .unwrap()
+            .to_owned();
+        Self { child, url }
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        self.child.kill().ok();
+        self.child.wait().ok();
+    }
+}
+
 fn exchanges(record: &RunRecord) -> usize {
     record.scenarios.iter().map(|s| s.steps.len()).sum()
 }
@@ -166,8 +236,9 @@ fn peak_rss_kib() -> u64 {
         .unwrap_or(0)
 }
 
-/// Child mode: run `count` scenarios in this fresh process and print its peak memory.
-fn child_memory(count: usize, keep: bool) {
+/// Child mode: run `count` scenarios in this fresh process and print its peak memory;
+/// against `served` (a `vouch serve` URL) when given, else against an embedded double.
+fn child_memory(count: usize, keep: bool, served: Option<&str>) {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -175,7 +246,10 @@ fn child_memory(count: usize, keep: bool) {
     let suite = Arc::new(Suite::load(&root().join("fixtures/referrals")).unwrap());
     let scenarios = repeated(&runner::scenarios(&suite).unwrap(), count);
     let before = peak_rss_kib();
-    let (record, took) = runtime.block_on(run(&suite, scenarios, options(cores(), keep, None)));
+    let (record, took) = match served {
+        None => runtime.block_on(run(&suite, scenarios, options(cores(), keep, None))),
+        Some(url) => runtime.block_on(run_served(&suite, scenarios, url, keep)),
+    };
     println!(
         "peak_kib={} before_kib={before} exchanges={} seconds={:.2}",
         peak_rss_kib(),
@@ -184,14 +258,18 @@ fn child_memory(count: usize, keep: bool) {
     );
 }
 
-fn measure_memory(count: usize, keep: bool) -> (f64, f64, usize, f64) {
+fn measure_memory(count: usize, keep: bool, served: Option<&str>) -> (f64, f64, usize, f64) {
+    let mut args = vec![
+        "--child-memory".to_owned(),
+        count.to_string(),
+        "--keep".to_owned(),
+        if keep { "1" } else { "0" }.to_owned(),
+    ];
+    if let Some(url) = served {
+        args.extend(["--served".to_owned(), url.to_owned()]);
+    }
     let output = Command::new(std::env::current_exe().unwrap())
-        .args([
-            "--child-memory",
-            &count.to_string(),
-            "--keep",
-            if keep { "1" } else { "0" },
-        ])
+        .args(&args)
         .stderr(Stdio::inherit())
         .output()
         .unwrap();
@@ -257,9 +335,14 @@ fn process_wall(args: &[&str]) -> Duration {
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if args.iter().any(|a| a == "--child-memory") {
+        let served = args
+            .iter()
+            .position(|a| a == "--served")
+            .and_then(|i| args.get(i + 1));
         child_memory(
             usize::try_from(arg("--child-memory", 10_000)).unwrap(),
             arg("--keep", 1) == 1,
+            served.map(String::as_str),
         );
         return;
     }
@@ -340,14 +423,20 @@ fn main() {
     // Peak memory of 10,000 scenarios, each in a fresh process.
     let big = usize::try_from(arg("--memory-scenarios", 10_000)).unwrap();
     for keep in [true, false] {
-        let (mib, before, exchanges, seconds) = measure_memory(big, keep);
+        let (mib, before, exchanges, seconds) = measure_memory(big, keep, None);
         let what = if keep {
             "every exchange kept in the record"
         } else {
             "exchanges of passed scenarios dropped"
         };
         println!(
-            "peak memory of a run of {big} scenarios ({exchanges} exchanges, {seconds:.1} s, {what}): {mib:.0} MiB ({before:.0} MiB before the first request: the suite and its {big} scenarios)"
+            "peak memory of a run of {big} scenarios against the embedded double ({exchanges} exchanges, {seconds:.1} s, {what}): {mib:.0} MiB ({before:.0} MiB before the first request: the suite and its {big} scenarios)"
         );
     }
+    let served = Served::start();
+    let (mib, before, exchanges, seconds) = measure_memory(big, false, Some(&served.url));
+    drop(served);
+    println!(
+        "peak memory of vouch alone, the double served by another process ({exchanges} exchanges, {seconds:.1} s, exchanges of passed scenarios dropped): {mib:.0} MiB ({before:.0} MiB before the first request)"
+    );
 }

@@ -169,6 +169,14 @@ pub fn truncate(text: &str, limit: usize) -> (String, bool) {
     (format!("{}{TRUNCATED}", &text[..cut]), true)
 }
 
+/// Like [`truncate`], keeping `text` itself (no copy) when it fits.
+pub fn truncated(text: String, limit: usize) -> (String, bool) {
+    if text.len() <= limit {
+        return (text, false);
+    }
+    truncate(&text, limit)
+}
+
 impl RunRecord {
     /// The exit code of the run: 2 when any scenario could not run, else 1 when any
     /// failed, else 0.

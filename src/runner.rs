@@ -2,21 +2,20 @@
 //! exchange, and returns plain data (a `RunRecord`). It prints nothing; scenarios run
 //! concurrently, each isolated (it creates the referral it works on).
 
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde_json::Value;
-use tokio::sync::Semaphore;
 
 use crate::checks::{self, Context, Observed, Snapshots};
 use crate::finding::Finding;
 use crate::fixture::scenario::{Body, Expect, Scenario, Step};
+use crate::fixture::small_map::SmallMap;
 use crate::fixture::template::{render, render_value, MissingVar, Vars};
 use crate::fixture::{load_json, Suite};
 use crate::outcome::{
-    truncate, Exchange, Outcome, RecordedRequest, RecordedResponse, RunRecord, ScenarioOutcome,
+    truncated, Exchange, Outcome, RecordedRequest, RecordedResponse, RunRecord, ScenarioOutcome,
     StepOutcome, TargetInfo, Totals, RECORD_VERSION,
 };
 use crate::target::{SentRequest, Target, TargetKind};
@@ -123,24 +122,39 @@ pub async fn run(
 ) -> RunRecord {
     let started = Instant::now();
     let started_at = now_rfc3339();
-    let semaphore = Arc::new(Semaphore::new(options.jobs.max(1)));
-    let mut tasks = tokio::task::JoinSet::new();
-    for (index, scenario) in scenarios.into_iter().enumerate() {
-        let (suite, target, options, semaphore, done) = (
+    // `jobs` workers take scenarios from one queue: a long run holds `jobs` tasks, not
+    // one per scenario.
+    let total = scenarios.len();
+    let queue = Arc::new(Mutex::new(scenarios.into_iter().enumerate()));
+    let mut workers = tokio::task::JoinSet::new();
+    for _ in 0..options.jobs.max(1).min(total) {
+        let (suite, target, options, done, queue) = (
             Arc::clone(&suite),
             Arc::clone(&target),
             Arc::clone(&options),
-            Arc::clone(&semaphore),
             Arc::clone(&done),
+            Arc::clone(&queue),
         );
-        tasks.spawn(async move {
-            let _permit = semaphore.acquire_owned().await.ok();
-            let outcome = run_scenario(&suite, &scenario, index, &target, &options).await;
-            done(&outcome);
-            (index, outcome)
+        workers.spawn(async move {
+            let mut finished = Vec::new();
+            loop {
+                let next = queue.lock().ok().and_then(|mut q| q.next());
+                let Some((index, scenario)) = next else { break };
+                let outcome = run_scenario(&suite, &scenario, index, &target, &options).await;
+                done(&outcome);
+                finished.push((index, outcome));
+            }
+            finished
         });
     }
-    let mut outcomes: Vec<(usize, ScenarioOutcome)> = tasks.join_all().await;
+    let mut outcomes: Vec<(usize, ScenarioOutcome)> = Vec::with_capacity(total);
+    while let Some(finished) = workers.join_next().await {
+        match finished {
+            Ok(some) => outcomes.extend(some),
+            // A panic in a scenario is carried on, as a panic.
+            Err(error) => std::panic::resume_unwind(error.into_panic()),
+        }
+    }
     outcomes.sort_by_key(|(index, _)| *index);
     let scenarios: Vec<ScenarioOutcome> = outcomes.into_iter().map(|(_, o)| o).collect();
     let mut totals = Totals::default();
@@ -400,7 +414,7 @@ async fn run_step(
         (Some(body), _) => (
             "POST".to_owned(),
             suite.contract.resource.path.clone(),
-            BTreeMap::new(),
+            SmallMap::new(),
             Some(body),
             None,
         ),
@@ -419,7 +433,7 @@ async fn run_step(
         }
     };
     let path = render(&path, vars).map_err(template)?;
-    let sent_json = match body {
+    let mut sent_json = match body {
         Some(body) => Some(build_body(suite, body, vars, label)?),
         None => None,
     };
@@ -445,7 +459,7 @@ async fn run_step(
         body: body_text.clone().map(String::into_bytes),
     };
     let sending = clock.map(|_| Instant::now());
-    let received = target
+    let mut received = target
         .http
         .send(&request)
         .await
@@ -461,8 +475,11 @@ async fn run_step(
     }
 
     // What came back.
-    let text = String::from_utf8_lossy(&received.body).into_owned();
-    let json: Option<Value> = if text.trim().is_empty() {
+    let text = match String::from_utf8(std::mem::take(&mut received.body)) {
+        Ok(text) => text,
+        Err(error) => String::from_utf8_lossy(error.as_bytes()).into_owned(),
+    };
+    let mut json: Option<Value> = if text.trim().is_empty() {
         None
     } else {
         serde_json::from_str(&text).ok()
@@ -543,13 +560,27 @@ async fn run_step(
             }
         }
     }
+    // Whole-body captures go last, so the last of each takes the body instead of a copy.
+    captures.sort_by_key(|(_, source)| matches!(source.as_str(), "body" | "request"));
+    let mut bodies_left = captures.iter().filter(|(_, s)| s == "body").count();
+    let mut requests_left = captures.iter().filter(|(_, s)| s == "request").count();
     let succeeded = (200..300).contains(&received.status);
     let mut stop = false;
     for (name, source) in captures {
         let value = if source == "body" {
-            json.clone()
+            bodies_left -= 1;
+            if bodies_left == 0 {
+                json.take()
+            } else {
+                json.clone()
+            }
         } else if source == "request" {
-            sent_json.clone()
+            requests_left -= 1;
+            if requests_left == 0 {
+                sent_json.take()
+            } else {
+                sent_json.clone()
+            }
         } else if let Some(header) = source.strip_prefix("header:") {
             received
                 .headers
@@ -594,8 +625,8 @@ async fn run_step(
     // The record.
     let extra = &options.redact_headers;
     let limit = options.record_body_limit;
-    let request_body = body_text.map(|b| truncate(&b, limit));
-    let response_body = (!text.is_empty()).then(|| truncate(&text, limit));
+    let request_body = body_text.map(|b| truncated(b, limit));
+    let response_body = (!text.is_empty()).then(|| truncated(text, limit));
     let exchange = Exchange {
         request: RecordedRequest {
             method,
