@@ -58,8 +58,8 @@ pub enum SelftestError {
     NoScenarios { filter: String },
     #[error("cannot start a double for the {run} run: {source}")]
     Target { run: String, source: TargetError },
-    #[error("the {run} run stopped: {message}")]
-    Task { run: String, message: String },
+    #[error("a selftest run stopped: {message}")]
+    Task { message: String },
 }
 
 /// One run's double: `None` is the clean run.
@@ -141,7 +141,6 @@ pub async fn selftest(
     let mut results = Vec::new();
     while let Some(joined) = runs.join_next().await {
         let (index, fault, record) = joined.map_err(|e| SelftestError::Task {
-            run: "one".into(),
             message: e.to_string(),
         })?;
         let record = record?;
@@ -153,8 +152,7 @@ pub async fn selftest(
     results.sort_by_key(|(index, _)| *index);
     let faults: Vec<FaultResult> = results.into_iter().map(|(_, r)| r).collect();
     let clean = clean.ok_or_else(|| SelftestError::Task {
-        run: "clean".into(),
-        message: "it returned no record".into(),
+        message: "the clean run returned no record".into(),
     })?;
     let coverage = RuleCoverage::of(&suite.contract, &faults);
     Ok(SelftestReport {
