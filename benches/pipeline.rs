@@ -18,7 +18,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use vouch::checks::{SnapshotMode, Snapshots};
-use vouch::double::DoubleConfig;
+use vouch::double::{DoubleConfig, DoubleServer};
 use vouch::fixture::scenario::Scenario;
 use vouch::outcome::RunRecord;
 use vouch::runner::{self, RunOptions};
@@ -72,13 +72,28 @@ fn options(jobs: usize, keep_passed_exchanges: bool, clock: Option<Arc<StageCloc
     options
 }
 
+/// The double's server (`--double-server wiremock|lean`, default wiremock).
+fn double_server() -> DoubleServer {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .position(|a| a == "--double-server")
+        .and_then(|i| args.get(i + 1))
+        .map_or(DoubleServer::Wiremock, |v| {
+            v.parse().expect("--double-server takes wiremock or lean")
+        })
+}
+
 /// Runs `scenarios` against a fresh double; returns the record and the wall time.
 async fn run(
     suite: &Arc<Suite>,
     scenarios: Vec<Scenario>,
     options: RunOptions,
 ) -> (RunRecord, Duration) {
-    let target = Target::double(suite, DoubleConfig::default(), HttpConfig::default())
+    let config = DoubleConfig {
+        server: double_server(),
+        ..DoubleConfig::default()
+    };
+    let target = Target::double(suite, config, HttpConfig::default())
         .await
         .unwrap();
     let done: Arc<dyn Fn(&vouch::outcome::ScenarioOutcome) + Send + Sync> = Arc::new(|_| {});
@@ -261,6 +276,8 @@ fn child_memory(count: usize, keep: bool, served: Option<&str>) {
 fn measure_memory(count: usize, keep: bool, served: Option<&str>) -> (f64, f64, usize, f64) {
     let mut args = vec![
         "--child-memory".to_owned(),
+        "--double-server".to_owned(),
+        format!("{:?}", double_server()).to_lowercase(),
         count.to_string(),
         "--keep".to_owned(),
         if keep { "1" } else { "0" }.to_owned(),

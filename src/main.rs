@@ -93,6 +93,10 @@ enum Command {
         /// Print the fault catalogue and exit.
         #[arg(long)]
         list_faults: bool,
+        /// The HTTP server: wiremock (default) or lean (keeps no copy of the requests it
+        /// answered: for long sessions under heavy traffic).
+        #[arg(long, value_name = "SERVER", default_value = "wiremock")]
+        server: vouch::double::DoubleServer,
     },
     #[command(
         about = "Print an OpenAPI 3.1 document assembled from the suite's contract and schemas \
@@ -225,6 +229,10 @@ struct RunArgs {
     /// The embedded double's seed (ids, eTags and clock are fixed by it).
     #[arg(long, default_value_t = 0)]
     seed: u64,
+    /// The embedded double's HTTP server: wiremock (default) or lean (keeps no copy of the
+    /// requests it answered: for very long runs).
+    #[arg(long, value_name = "SERVER", default_value = "wiremock")]
+    double_server: vouch::double::DoubleServer,
     /// Inject a fault into the embedded double (repeatable; see `vouch serve --list-faults`).
     #[arg(long = "fault", value_name = "NAME")]
     faults: Vec<Fault>,
@@ -305,7 +313,12 @@ fn run_suite(args: RunArgs) -> anyhow::Result<ExitCode> {
         .context("cannot start the async runtime")?;
     let record = runtime.block_on(async {
         let target = if args.target == "double" {
-            let config = DoubleConfig { seed: Some(args.seed), faults: args.faults.iter().copied().collect(), ..DoubleConfig::default() };
+            let config = DoubleConfig {
+                seed: Some(args.seed),
+                faults: args.faults.iter().copied().collect(),
+                server: args.double_server,
+                ..DoubleConfig::default()
+            };
             Target::double(&suite, config, http).await?
         } else {
             if !args.faults.is_empty() {
@@ -382,6 +395,7 @@ fn serve(
     token: Option<String>,
     faults: Vec<Fault>,
     seed: Option<u64>,
+    server: vouch::double::DoubleServer,
 ) -> anyhow::Result<ExitCode> {
     let suite = Suite::load(suite)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -393,6 +407,7 @@ fn serve(
             seed,
             token,
             faults: faults.into_iter().collect(),
+            server,
             ..DoubleConfig::default()
         };
         let double = Double::start_on(&suite, config, address).await?;
@@ -453,6 +468,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             faults,
             seed,
             list_faults: list,
+            server,
         } => {
             if list {
                 return Ok(list_faults());
@@ -470,6 +486,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 token,
                 faults,
                 seed,
+                server,
             )
         }
         Command::Lint { suite } => {

@@ -360,3 +360,25 @@ fn snapshots_update_is_refused_on_ci() {
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr(&output).contains("refused when CI=true"));
 }
+
+#[test]
+fn the_lean_server_carries_the_same_double() {
+    // The embedded double on the lean server passes the whole suite...
+    let output = vouch(&["run", "--quiet", "--double-server", "lean"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+
+    // ...and a served lean double with a fault is caught like the wiremock one.
+    let served = Served::start(&["--server", "lean", "--fault", "etag-not-rotated"]);
+    let output = vouch(&[
+        "run",
+        "--target",
+        &served.url,
+        "--allow-mutations",
+        "--quiet",
+        "--snapshots",
+        "off",
+    ]);
+    let out = stdout(&output);
+    assert_eq!(output.status.code(), Some(1), "{out}");
+    assert!(out.contains("[etag-rotates, "), "{out}");
+}

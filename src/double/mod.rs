@@ -6,6 +6,7 @@
 pub mod clock;
 pub mod fault;
 pub mod filter;
+mod mock;
 pub mod patch;
 pub mod reply;
 pub mod responder;
@@ -25,6 +26,31 @@ use store::Store;
 /// The default cap on a request body (a referral is a few kilobytes).
 pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
 
+/// Which HTTP server carries the double.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DoubleServer {
+    /// wiremock's `MockServer` with the double as its responder (the default).
+    #[default]
+    Wiremock,
+    /// A bare hyper server that keeps no copy of the requests it answered: for very long
+    /// runs, where wiremock's per-mock request log would grow memory without bound.
+    Lean,
+}
+
+impl std::str::FromStr for DoubleServer {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text {
+            "wiremock" => Ok(Self::Wiremock),
+            "lean" => Ok(Self::Lean),
+            other => Err(format!(
+                "the double's server is wiremock or lean, not {other:?}"
+            )),
+        }
+    }
+}
+
 /// How to start a double.
 #[derive(Debug, Clone)]
 pub struct DoubleConfig {
@@ -34,6 +60,8 @@ pub struct DoubleConfig {
     pub token: Option<String>,
     pub faults: BTreeSet<Fault>,
     pub body_limit: usize,
+    /// The HTTP server that carries it.
+    pub server: DoubleServer,
 }
 
 impl Default for DoubleConfig {
@@ -43,6 +71,7 @@ impl Default for DoubleConfig {
             token: None,
             faults: BTreeSet::new(),
             body_limit: DEFAULT_BODY_LIMIT,
+            server: DoubleServer::default(),
         }
     }
 }
@@ -67,7 +96,7 @@ pub enum DoubleError {
 
 /// A running double. Dropping it stops the server.
 pub struct Double {
-    server: Server,
+    server: Carrier,
     shared: Arc<Shared>,
 }
 
@@ -77,6 +106,12 @@ impl std::fmt::Debug for Double {
             .field("uri", &self.uri())
             .finish_non_exhaustive()
     }
+}
+
+/// The running server.
+enum Carrier {
+    Wiremock(wiremock::MockServer),
+    Lean(Server),
 }
 
 /// A listening socket with `TCP_NODELAY` (accepted connections inherit it on Linux), so
@@ -105,7 +140,6 @@ impl Double {
 
     /// Starts a double for `suite` listening on `address`. (Async for its callers' sake: the
     /// server starts on its own thread, listening before this returns.)
-    #[allow(clippy::unused_async)]
     pub async fn start_on(
         suite: &Suite,
         config: DoubleConfig,
@@ -127,18 +161,28 @@ impl Double {
             organization_id,
             store: Mutex::new(Store::new(clock, ids)),
         });
-        let server = Server::start(listener, Arc::clone(&shared))
-            .map_err(|source| DoubleError::Bind { address, source })?;
+        let server = match config.server {
+            DoubleServer::Wiremock => {
+                Carrier::Wiremock(mock::start(listener, Arc::clone(&shared)).await)
+            }
+            DoubleServer::Lean => Carrier::Lean(
+                Server::start(listener, Arc::clone(&shared))
+                    .map_err(|source| DoubleError::Bind { address, source })?,
+            ),
+        };
         Ok(Self { server, shared })
     }
 
     /// The base URI, e.g. `http://127.0.0.1:41234`.
     pub fn uri(&self) -> String {
-        format!("http://{}", self.server.address())
+        format!("http://{}", self.address())
     }
 
     pub fn address(&self) -> SocketAddr {
-        self.server.address()
+        match &self.server {
+            Carrier::Wiremock(server) => mock::address(server),
+            Carrier::Lean(server) => server.address(),
+        }
     }
 
     /// How many referrals the double holds.

@@ -124,12 +124,8 @@ impl Reply {
         self
     }
 
-    /// Applies the wire-level faults and builds the response, with the delay to wait
-    /// before sending it (the slow-responses fault).
-    pub fn into_response(
-        mut self,
-        has: impl Fn(Fault) -> bool,
-    ) -> (Response<Full<Bytes>>, Option<Duration>) {
+    /// Applies the wire-level faults: what goes on the wire, whichever server sends it.
+    pub fn into_wire(mut self, has: impl Fn(Fault) -> bool) -> Wire {
         if has(Fault::EtagMissingFromBody) && self.carries_resource {
             if let Some(body) = &mut self.body {
                 body.strip_etags();
@@ -139,7 +135,7 @@ impl Reply {
             self.headers
                 .retain(|(name, _)| !name.eq_ignore_ascii_case("ETag"));
         }
-        let (bytes, mime) = match self.body {
+        let (body, mime) = match self.body {
             None => (Bytes::new(), None),
             Some(body) if self.status >= 400 && has(Fault::ErrorBodyNotJson) => {
                 let message = body
@@ -160,11 +156,27 @@ impl Reply {
                 (body.into_bytes(), Some(mime))
             }
         };
-        let mut response = Response::new(Full::new(bytes));
+        let delay = (has(Fault::SlowResponses) && self.is_list).then_some(SLOW_RESPONSE);
+        Wire {
+            status: self.status,
+            headers: self.headers,
+            body,
+            mime,
+            delay,
+        }
+    }
+
+    /// The response for the lean hyper server, with the delay to wait before sending it.
+    pub fn into_response(
+        self,
+        has: impl Fn(Fault) -> bool,
+    ) -> (Response<Full<Bytes>>, Option<Duration>) {
+        let wire = self.into_wire(has);
+        let mut response = Response::new(Full::new(wire.body));
         *response.status_mut() =
-            StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            StatusCode::from_u16(wire.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let headers = response.headers_mut();
-        for (name, value) in &self.headers {
+        for (name, value) in &wire.headers {
             if let (Ok(name), Ok(value)) = (
                 HeaderName::from_bytes(name.as_bytes()),
                 HeaderValue::from_str(value),
@@ -172,12 +184,37 @@ impl Reply {
                 headers.append(name, value);
             }
         }
-        if let Some(mime) = mime {
+        if let Some(mime) = wire.mime {
             headers.insert(CONTENT_TYPE, HeaderValue::from_static(mime));
         }
-        let delay = (has(Fault::SlowResponses) && self.is_list).then_some(SLOW_RESPONSE);
-        (response, delay)
+        (response, wire.delay)
     }
+
+    /// The response as a wiremock template (the delay included).
+    pub fn into_template(self, has: impl Fn(Fault) -> bool) -> wiremock::ResponseTemplate {
+        let wire = self.into_wire(has);
+        let mut template = wiremock::ResponseTemplate::new(wire.status);
+        for (name, value) in &wire.headers {
+            template = template.append_header(name.as_str(), value.as_str());
+        }
+        if let Some(mime) = wire.mime {
+            template = template.set_body_raw(wire.body.to_vec(), mime);
+        }
+        if let Some(delay) = wire.delay {
+            template = template.set_delay(delay);
+        }
+        template
+    }
+}
+
+/// A response as it goes on the wire.
+#[derive(Debug, Clone)]
+pub struct Wire {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Bytes,
+    pub mime: Option<&'static str>,
+    pub delay: Option<Duration>,
 }
 
 /// How long the slow-responses fault holds a list response back.

@@ -1,0 +1,60 @@
+//! The double on wiremock: the responder behind wiremock's `Respond` trait, mounted as the
+//! one catch-all mock of a `MockServer` (request recording off). This is the double's
+//! default server, for `vouch serve`, `vouch run` and the tests.
+//!
+//! Implementation note: a wiremock mock keeps a copy of every request it matched, with no
+//! way to turn that off, so its memory grows with the number of requests (about 3 KB per
+//! write). For very long runs (the 10,000-scenario benchmark) the lean hyper server of
+//! `server.rs` serves the same responder and remembers nothing; `DoubleServer` chooses.
+
+use std::net::{SocketAddr, TcpListener};
+use std::sync::Arc;
+
+use bytes::Bytes;
+use wiremock::matchers::any;
+use wiremock::{Mock, MockServer, Respond, ResponseTemplate};
+
+use crate::double::responder::Shared;
+use crate::double::server::Request;
+
+/// The wiremock responder over the double's shared state.
+struct Responder {
+    shared: Arc<Shared>,
+}
+
+impl Respond for Responder {
+    fn respond(&self, request: &wiremock::Request) -> ResponseTemplate {
+        let limit = self.shared.body_limit.saturating_add(1);
+        let kept = &request.body[..request.body.len().min(limit)];
+        let request = Request {
+            method: request.method.clone(),
+            url: request.url.clone(),
+            headers: request.headers.clone(),
+            body: Bytes::copy_from_slice(kept),
+            length: request.body.len(),
+        };
+        let shared = &self.shared;
+        shared
+            .handle(&request)
+            .into_template(|fault| shared.faults.contains(&fault))
+    }
+}
+
+/// Starts a wiremock server for `shared` on `listener`.
+pub(crate) async fn start(listener: TcpListener, shared: Arc<Shared>) -> MockServer {
+    let server = MockServer::builder()
+        .listener(listener)
+        .disable_request_recording()
+        .start()
+        .await;
+    Mock::given(any())
+        .respond_with(Responder { shared })
+        .mount(&server)
+        .await;
+    server
+}
+
+/// The address a wiremock server listens on.
+pub(crate) fn address(server: &MockServer) -> SocketAddr {
+    *server.address()
+}
