@@ -169,6 +169,19 @@ impl Shared {
     }
 
     /// The body as JSON, after the media type check.
+    /// The body as a JSON object (create and PUT), after the media type check.
+    fn object_body(&self, request: &Request, what: &str) -> Result<Value, Reply> {
+        let value = self.json_body(request, false)?;
+        if value.is_object() {
+            Ok(value)
+        } else {
+            Err(self.invalid(
+                "invalid_body",
+                format!("the body must be a JSON object ({what})"),
+            ))
+        }
+    }
+
     fn json_body(&self, request: &Request, patch: bool) -> Result<Value, Reply> {
         let media = header(request, "content-type").unwrap_or("");
         let essence = media
@@ -251,16 +264,10 @@ impl Shared {
     }
 
     fn create(&self, request: &Request) -> Reply {
-        let value = match self.json_body(request, false) {
+        let value = match self.object_body(request, "a referral") {
             Ok(value) => value,
             Err(reply) => return reply,
         };
-        if !value.is_object() {
-            return self.invalid(
-                "invalid_body",
-                "the body must be a JSON object (a referral)",
-            );
-        }
         let violations = match self.schemas.validate("create", &value) {
             Ok(v) => v,
             Err(e) => return Reply::error(500, "generalException", e.to_string()),
@@ -589,16 +596,10 @@ impl Shared {
             Ok(accepted) => accepted,
             Err(reply) => return reply,
         };
-        let mut value = match self.json_body(request, false) {
+        let mut value = match self.object_body(request, "the whole referral") {
             Ok(value) => value,
             Err(reply) => return reply,
         };
-        if !value.is_object() {
-            return self.invalid(
-                "invalid_body",
-                "the body must be a JSON object (the whole referral)",
-            );
-        }
         if self.has(Fault::LinksInPutAccepted) {
             if let Some(map) = value.as_object_mut() {
                 map.remove("links");
