@@ -83,19 +83,15 @@ fn double_server() -> DoubleServer {
         })
 }
 
-/// Runs `scenarios` against a fresh double; returns the record and the wall time.
-async fn run(
+/// Runs `scenarios` against `target`, insisting that all pass; returns the record and the
+/// wall time.
+async fn timed(
     suite: &Arc<Suite>,
     scenarios: Vec<Scenario>,
+    target: Target,
     options: RunOptions,
+    expectation: &str,
 ) -> (RunRecord, Duration) {
-    let config = DoubleConfig {
-        server: double_server(),
-        ..DoubleConfig::default()
-    };
-    let target = Target::double(suite, config, HttpConfig::default())
-        .await
-        .unwrap();
     let done: Arc<dyn Fn(&vouch::outcome::ScenarioOutcome) + Send + Sync> = Arc::new(|_| {});
     let started = Instant::now();
     let record = runner::run(
@@ -110,9 +106,32 @@ async fn run(
     assert_eq!(
         record.totals.failed + record.totals.errors,
         0,
-        "the clean double must pass"
+        "{expectation}"
     );
     (record, took)
+}
+
+/// Runs `scenarios` against a fresh double; returns the record and the wall time.
+async fn run(
+    suite: &Arc<Suite>,
+    scenarios: Vec<Scenario>,
+    options: RunOptions,
+) -> (RunRecord, Duration) {
+    let config = DoubleConfig {
+        server: double_server(),
+        ..DoubleConfig::default()
+    };
+    let target = Target::double(suite, config, HttpConfig::default())
+        .await
+        .unwrap();
+    timed(
+        suite,
+        scenarios,
+        target,
+        options,
+        "the clean double must pass",
+    )
+    .await
 }
 
 /// Runs `scenarios` against a double served by another process.
@@ -131,23 +150,14 @@ async fn run_served(
         .unwrap();
     let mut options = options(cores(), keep, None);
     options.allow_mutations = true;
-    let done: Arc<dyn Fn(&vouch::outcome::ScenarioOutcome) + Send + Sync> = Arc::new(|_| {});
-    let started = Instant::now();
-    let record = runner::run(
-        Arc::clone(suite),
+    timed(
+        suite,
         scenarios,
-        Arc::new(target),
-        Arc::new(options),
-        done,
+        target,
+        options,
+        "the served double must pass",
     )
-    .await;
-    let took = started.elapsed();
-    assert_eq!(
-        record.totals.failed + record.totals.errors,
-        0,
-        "the served double must pass"
-    );
-    (record, took)
+    .await
 }
 
 /// A `vouch serve` process, stopped when dropped.

@@ -155,6 +155,15 @@ impl Shared {
         }
     }
 
+    /// 404 for an id the store does not hold.
+    fn missing(&self, id: &str) -> Reply {
+        Reply::error(
+            self.expected("get_missing", 404),
+            "itemNotFound",
+            format!("no referral with id {id}"),
+        )
+    }
+
     fn not_allowed(&self, allow: &str) -> Reply {
         Reply::error(
             self.expected("method_not_allowed", 405),
@@ -358,11 +367,7 @@ impl Shared {
         match store.get(id) {
             Some(stored) => Reply::resource(200, stored.text.clone(), stored.etag()),
             None if self.has(Fault::NotFoundAsEmpty200) => Reply::json(200, serde_json::json!({})),
-            None => Reply::error(
-                self.expected("get_missing", 404),
-                "itemNotFound",
-                format!("no referral with id {id}"),
-            ),
+            None => self.missing(id),
         }
     }
 
@@ -585,11 +590,7 @@ impl Shared {
     fn put(&self, request: &Request, id: &str) -> Reply {
         let mut store = self.lock();
         let Some(stored) = store.get(id).cloned() else {
-            return Reply::error(
-                self.expected("get_missing", 404),
-                "itemNotFound",
-                format!("no referral with id {id}"),
-            );
+            return self.missing(id);
         };
         let accepted = match self.precondition(request, &stored, true, Fault::StaleIfMatchAccepted)
         {
@@ -670,11 +671,7 @@ impl Shared {
     fn patch(&self, request: &Request, id: &str) -> Reply {
         let mut store = self.lock();
         let Some(stored) = store.get(id).cloned() else {
-            return Reply::error(
-                self.expected("get_missing", 404),
-                "itemNotFound",
-                format!("no referral with id {id}"),
-            );
+            return self.missing(id);
         };
         let value = match self.json_body(request, true) {
             Ok(value) => value,
