@@ -33,6 +33,7 @@ pub mod schema;
 pub mod selftest;
 pub mod target;
 pub mod timing;
+pub mod verify;
 
 pub use finding::{Basis, Finding, Location};
 pub use fixture::{LoadError, Suite};

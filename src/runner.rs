@@ -42,6 +42,9 @@ pub struct RunOptions {
     pub keep_passed_exchanges: bool,
     /// When set, the runner adds each exchange's time per stage to it (benchmarks).
     pub stage_clock: Option<Arc<StageClock>>,
+    /// How many existing referrals read-only verification lists and checks at the end of
+    /// the run (`None`: the contract's `verification.sample`; `Some(0)`: none).
+    pub sample: Option<usize>,
 }
 
 impl RunOptions {
@@ -56,6 +59,7 @@ impl RunOptions {
             run_id: unique_run_id(),
             keep_passed_exchanges: true,
             stage_clock: None,
+            sample: None,
         }
     }
 }
@@ -156,7 +160,12 @@ pub async fn run(
         }
     }
     outcomes.sort_by_key(|(index, _)| *index);
-    let scenarios: Vec<ScenarioOutcome> = outcomes.into_iter().map(|(_, o)| o).collect();
+    let mut scenarios: Vec<ScenarioOutcome> = outcomes.into_iter().map(|(_, o)| o).collect();
+    // Then the data the target holds, read-only (after the scenarios: nothing writes now).
+    for outcome in crate::verify::verify(&suite, &target, &options).await {
+        done(&outcome);
+        scenarios.push(outcome);
+    }
     let mut totals = Totals::default();
     for outcome in &scenarios {
         match outcome.outcome {
@@ -269,6 +278,27 @@ pub async fn run_scenario(
     }
     outcome.duration_ms = millis(started.elapsed());
     outcome
+}
+
+/// Runs one step on its own, with `vars` for its templates and captures: read-only
+/// verification builds its steps from the data it sees. An `Err` is why the step could
+/// not run.
+pub(crate) async fn run_single_step(
+    suite: &Suite,
+    scenario: &Scenario,
+    step: &Step,
+    vars: &mut Vars,
+    target: &Target,
+    options: &RunOptions,
+    all_checks: &[Box<dyn checks::Check>],
+) -> Result<StepOutcome, String> {
+    let label = step.label(0);
+    run_step(
+        suite, scenario, step, &label, vars, target, options, all_checks,
+    )
+    .await
+    .map(|(outcome, _)| outcome)
+    .map_err(|e| e.to_string())
 }
 
 /// The captures a `create` step makes without being asked.
