@@ -143,6 +143,7 @@ async fn run_served(
 ) -> (RunRecord, Duration) {
     let http = HttpConfig {
         base: url.to_owned(),
+        allow_writes: true,
         ..HttpConfig::default()
     };
     let target = Target::live(http, &suite.contract.resource.path)

@@ -38,5 +38,11 @@ pub fn render(record: &RunRecord, quiet: bool, out: &mut impl Write) -> io::Resu
         }
         line(out, scenario)?;
     }
+    if let Some(checked) = crate::verify::referrals_checked(record) {
+        writeln!(
+            out,
+            "read-only verification: {checked} existing referrals checked"
+        )?;
+    }
     writeln!(out, "{}", record.summary_line())
 }

@@ -27,6 +27,7 @@ pub mod import;
 pub mod model;
 pub mod openapi;
 pub mod outcome;
+pub mod plan;
 pub mod report;
 pub mod runner;
 pub mod schema;

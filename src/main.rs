@@ -245,6 +245,41 @@ struct RunArgs {
     /// Print only scenarios that did not pass, and the closing line.
     #[arg(long, short)]
     quiet: bool,
+    /// How many existing referrals read-only verification lists and checks at the end of
+    /// the run (default: contract.yaml's verification.sample, 200; 0: none).
+    #[arg(long, value_name = "N")]
+    sample: Option<usize>,
+    /// The most requests per second, across all jobs (default: none for a loopback
+    /// target, 4 for any other; 0: no limit).
+    #[arg(long, value_name = "N")]
+    rate: Option<f64>,
+    /// Print what the run would send (methods, counts, which scenarios write) and exit 0,
+    /// without touching the target.
+    #[arg(long)]
+    plan: bool,
+}
+
+/// Requests per second against a target that is not on this machine, unless --rate says.
+const DEFAULT_LIVE_RATE: f64 = 4.0;
+
+/// Whether a base URL points at this machine.
+fn is_loopback(base: &str) -> bool {
+    let host = base
+        .split_once("://")
+        .map_or(base, |(_, rest)| rest)
+        .split(['/', '?', '#'])
+        .next()
+        .unwrap_or_default();
+    let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
+    let name = if let Some(bracketed) = host.strip_prefix('[') {
+        bracketed.split(']').next().unwrap_or_default()
+    } else {
+        host.split(':').next().unwrap_or_default()
+    };
+    name.eq_ignore_ascii_case("localhost")
+        || name
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 fn token(args: &RunArgs) -> anyhow::Result<Option<String>> {
@@ -273,6 +308,22 @@ fn token(args: &RunArgs) -> anyhow::Result<Option<String>> {
     Ok(None)
 }
 
+/// What `--plan` needs of the flags.
+fn plan_options(args: &RunArgs) -> vouch::plan::PlanOptions {
+    let live = args.target != "double";
+    let rate = args
+        .rate
+        .or((live && !is_loopback(&args.target)).then_some(DEFAULT_LIVE_RATE));
+    vouch::plan::PlanOptions {
+        target: args.target.clone(),
+        live,
+        allow_mutations: args.allow_mutations,
+        filter: args.filter.clone(),
+        sample: args.sample,
+        rate,
+    }
+}
+
 fn run_suite(args: RunArgs) -> anyhow::Result<ExitCode> {
     if args.snapshots == SnapshotMode::Update
         && std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
@@ -281,7 +332,15 @@ fn run_suite(args: RunArgs) -> anyhow::Result<ExitCode> {
     }
     let suite = std::sync::Arc::new(Suite::load(&args.suite)?);
     let scenarios = runner::select(runner::scenarios(&suite)?, args.filter.as_deref());
-    if scenarios.is_empty() {
+    if args.plan {
+        let mut out = std::io::stdout().lock();
+        vouch::plan::Plan::of(&suite, &scenarios, &plan_options(&args))
+            .render(&mut out)
+            .and_then(|()| out.flush())
+            .context("cannot write the plan")?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if scenarios.is_empty() && !vouch::verify::selects(&suite, args.filter.as_deref()) {
         anyhow::bail!(
             "no scenario matches --filter {:?}",
             args.filter.unwrap_or_default()
@@ -304,6 +363,7 @@ fn run_suite(args: RunArgs) -> anyhow::Result<ExitCode> {
     options.filter.clone_from(&args.filter);
     options.allow_mutations = args.allow_mutations;
     options.redact_headers.clone_from(&args.redact_header);
+    options.sample = args.sample;
     if let Some(jobs) = args.jobs {
         options.jobs = jobs.max(1);
     }
@@ -328,7 +388,10 @@ fn run_suite(args: RunArgs) -> anyhow::Result<ExitCode> {
             if !(base.starts_with("http://") || base.starts_with("https://")) {
                 anyhow::bail!("--target takes `double` or an http(s) URL, not {:?}", args.target);
             }
-            Target::live(HttpConfig { base, ..http }, &suite.contract.resource.path).await?
+            // Writes are refused in the client itself unless --allow-mutations.
+            let rate = args.rate.or((!is_loopback(&base)).then_some(DEFAULT_LIVE_RATE));
+            let http = HttpConfig { base, allow_writes: args.allow_mutations, rate, ..http };
+            Target::live(http, &suite.contract.resource.path).await?
         };
         let progress = std::sync::Arc::new(vouch::report::progress::Progress::new(scenario_count));
         let bar = std::sync::Arc::clone(&progress);
@@ -385,7 +448,11 @@ fn list(suite: &std::path::Path, filter: Option<&str>) -> anyhow::Result<ExitCod
         };
         writeln!(out, "{kind:<8} {}", scenario.name)?;
     }
-    writeln!(out, "{} scenarios", scenarios.len())?;
+    let verified = vouch::verify::names(&suite, filter);
+    for name in &verified {
+        writeln!(out, "verify   {name}")?;
+    }
+    writeln!(out, "{} scenarios", scenarios.len() + verified.len())?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -74,6 +74,7 @@ fn run_trial(
                 let http = HttpConfig {
                     base: live.url.clone(),
                     token: live.token.clone(),
+                    allow_writes: live.allow_mutations,
                     ..HttpConfig::default()
                 };
                 Target::live(http, &suite.contract.resource.path).await?

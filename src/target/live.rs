@@ -22,6 +22,11 @@ pub struct HttpConfig {
     pub max_wait: Duration,
     /// Response bodies beyond this many bytes are cut.
     pub body_limit: usize,
+    /// Whether methods that write (POST, PUT, PATCH, DELETE) may be sent at all; without
+    /// it they are refused here, before the network (`guard.rs`).
+    pub allow_writes: bool,
+    /// The most requests per second across every clone of the client (`rate.rs`).
+    pub rate: Option<f64>,
 }
 
 impl Default for HttpConfig {
@@ -33,6 +38,8 @@ impl Default for HttpConfig {
             retries: 3,
             max_wait: Duration::from_secs(30),
             body_limit: 4 * 1024 * 1024,
+            allow_writes: false,
+            rate: None,
         }
     }
 }
@@ -78,6 +85,10 @@ pub enum TransportError {
     Other { url: String, message: String },
     #[error("bad request for {url}: {message}")]
     Request { url: String, message: String },
+    #[error(
+        "{method} {url} refused: this run does not write (give --allow-mutations to allow it)"
+    )]
+    WriteRefused { method: String, url: String },
 }
 
 /// The client.
@@ -85,6 +96,7 @@ pub enum TransportError {
 pub struct Http {
     client: Client,
     config: HttpConfig,
+    rate: Option<std::sync::Arc<super::rate::Rate>>,
 }
 
 fn describe(error: &reqwest::Error) -> String {
@@ -118,7 +130,15 @@ impl Http {
                 url: config.base.clone(),
                 message: describe(&e),
             })?;
-        Ok(Self { client, config })
+        let rate = config
+            .rate
+            .and_then(super::rate::Rate::new)
+            .map(std::sync::Arc::new);
+        Ok(Self {
+            client,
+            config,
+            rate,
+        })
     }
 
     pub fn base(&self) -> &str {
@@ -175,6 +195,12 @@ impl Http {
 
     /// Sends a request, retrying throttled answers as Retry-After says.
     pub async fn send(&self, request: &SentRequest) -> Result<Received, TransportError> {
+        if !self.config.allow_writes && super::guard::writes(&request.method) {
+            return Err(TransportError::WriteRefused {
+                method: request.method.clone(),
+                url: request.url.clone(),
+            });
+        }
         let method =
             Method::from_bytes(request.method.as_bytes()).map_err(|e| TransportError::Request {
                 url: request.url.clone(),
@@ -184,6 +210,9 @@ impl Http {
         let mut attempts = 0;
         loop {
             attempts += 1;
+            if let Some(rate) = &self.rate {
+                rate.acquire().await;
+            }
             let mut builder = self.client.request(method.clone(), &request.url);
             for (name, value) in &request.headers {
                 let name = HeaderName::from_bytes(name.as_bytes()).map_err(|e| {

@@ -2,7 +2,9 @@
 //! URL. Both are reached through the same HTTP client (`live.rs`), so the double is tested
 //! exactly as a real service would be.
 
+pub mod guard;
 pub mod live;
+pub mod rate;
 
 use std::time::Duration;
 
@@ -61,8 +63,10 @@ impl Target {
         http: HttpConfig,
     ) -> Result<Self, TargetError> {
         let double = Double::start(suite, config).await?;
+        // The embedded double is the run's own: it may be written.
         let http = Http::new(HttpConfig {
             base: double.uri(),
+            allow_writes: true,
             ..http
         })?;
         Ok(Self {

@@ -177,6 +177,23 @@ impl Run<'_> {
     }
 }
 
+/// The names of the verification scenarios a run with `filter` runs, in order.
+pub fn names(suite: &Suite, filter: Option<&str>) -> Vec<String> {
+    let Some(spec) = suite.contract.verification.as_ref() else {
+        return Vec::new();
+    };
+    [LISTING.to_owned(), REFERRALS.to_owned()]
+        .into_iter()
+        .chain(spec.filters.iter().map(|f| filter_name(&f.shape)))
+        .filter(|name| filter.is_none_or(|f| name.contains(f)))
+        .collect()
+}
+
+/// Whether a run with `filter` runs any verification scenario.
+pub fn selects(suite: &Suite, filter: Option<&str>) -> bool {
+    !names(suite, filter).is_empty()
+}
+
 /// Whether a run with this `--filter` runs the scenario `name`.
 fn selected(options: &RunOptions, name: &str) -> bool {
     options.filter.as_deref().is_none_or(|f| name.contains(f))
