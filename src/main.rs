@@ -97,6 +97,10 @@ enum Command {
         /// answered: for long sessions under heavy traffic).
         #[arg(long, value_name = "SERVER", default_value = "wiremock")]
         server: vouch::double::DoubleServer,
+        /// Start with N referrals in varied valid states (every pair of the table), for
+        /// read-only verification: `vouch run --target URL` without --allow-mutations.
+        #[arg(long, value_name = "N", default_value_t = 0)]
+        preload: usize,
     },
     #[command(
         about = "Print an OpenAPI 3.1 document assembled from the suite's contract and schemas \
@@ -462,7 +466,7 @@ fn serve(
     token: Option<String>,
     faults: Vec<Fault>,
     seed: Option<u64>,
-    server: vouch::double::DoubleServer,
+    (server, preload): (vouch::double::DoubleServer, usize),
 ) -> anyhow::Result<ExitCode> {
     let suite = Suite::load(suite)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -475,11 +479,15 @@ fn serve(
             token,
             faults: faults.into_iter().collect(),
             server,
+            preload,
             ..DoubleConfig::default()
         };
         let double = Double::start_on(&suite, config, address).await?;
         // One write, and a reader that went away is no reason to stop serving.
         let mut banner = format!("vouch double listening on {}\n", double.uri());
+        if double.referral_count() > 0 {
+            let _ = writeln!(banner, "preloaded: {} referrals", double.referral_count());
+        }
         let names: Vec<&str> = double.faults().iter().map(|f| f.name()).collect();
         if !names.is_empty() {
             let _ = writeln!(banner, "faults: {}", names.join(", "));
@@ -536,6 +544,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             seed,
             list_faults: list,
             server,
+            preload,
         } => {
             if list {
                 return Ok(list_faults());
@@ -553,7 +562,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 token,
                 faults,
                 seed,
-                server,
+                (server, preload),
             )
         }
         Command::Lint { suite } => {

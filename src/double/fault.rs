@@ -35,10 +35,15 @@ pub enum Fault {
     ListFilterIgnored,
     Throttled,
     SlowResponses,
+    StoredPairOutsideTable,
+    CreatedAfterUpdated,
+    ListEntryDiffersFromGet,
+    ListEntryRepeated,
+    ListCountWrong,
 }
 
 impl Fault {
-    pub const ALL: [Fault; 27] = [
+    pub const ALL: [Fault; 32] = [
         Fault::StaleIfMatchAccepted,
         Fault::PatchStaleIfMatchAccepted,
         Fault::WildcardRefused,
@@ -66,6 +71,11 @@ impl Fault {
         Fault::ListFilterIgnored,
         Fault::Throttled,
         Fault::SlowResponses,
+        Fault::StoredPairOutsideTable,
+        Fault::CreatedAfterUpdated,
+        Fault::ListEntryDiffersFromGet,
+        Fault::ListEntryRepeated,
+        Fault::ListCountWrong,
     ];
 
     /// The name used on the command line (`--fault NAME`).
@@ -98,6 +108,11 @@ impl Fault {
             Fault::ListFilterIgnored => "list-filter-ignored",
             Fault::Throttled => "throttled",
             Fault::SlowResponses => "slow-responses",
+            Fault::StoredPairOutsideTable => "stored-pair-outside-table",
+            Fault::CreatedAfterUpdated => "created-after-updated",
+            Fault::ListEntryDiffersFromGet => "list-entry-differs-from-get",
+            Fault::ListEntryRepeated => "list-entry-repeated",
+            Fault::ListCountWrong => "list-count-wrong",
         }
     }
 
@@ -149,6 +164,19 @@ impl Fault {
                 "every 50th request is refused with 429 and Retry-After: 1 (benign: clients retry)"
             }
             Fault::SlowResponses => "list responses are delayed by 1.5 s",
+            Fault::StoredPairOutsideTable => {
+                "data: a stored referral holds a (status, substatus) pair outside the table"
+            }
+            Fault::CreatedAfterUpdated => {
+                "data: a stored referral's createdDateTime is later than its updatedDateTime"
+            }
+            Fault::ListEntryDiffersFromGet => {
+                "data: a list's first entry is a stale copy (its name differs from GET by id)"
+            }
+            Fault::ListEntryRepeated => "data: each list page repeats its first entry at its end",
+            Fault::ListCountWrong => {
+                "data: @odata.count is neither the page's item count nor the total"
+            }
         }
     }
 
@@ -156,6 +184,12 @@ impl Fault {
     /// against it mostly sleeps, so more of its scenarios can go at once.
     pub fn makes_clients_wait(self) -> bool {
         matches!(self, Fault::Throttled | Fault::SlowResponses)
+    }
+
+    /// Whether the fault breaks stored data, so the double needs some to break: it then
+    /// preloads at least a few referrals (`data.rs`).
+    pub fn needs_data(self) -> bool {
+        matches!(self, Fault::StoredPairOutsideTable | Fault::CreatedAfterUpdated)
     }
 
     /// Whether a conformant client is expected to pass despite this fault (throttling

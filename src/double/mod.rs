@@ -4,6 +4,7 @@
 //! can carry faults from the catalogue so the suite's strength can be measured.
 
 pub mod clock;
+pub mod data;
 pub mod fault;
 pub mod filter;
 mod mock;
@@ -62,6 +63,8 @@ pub struct DoubleConfig {
     pub body_limit: usize,
     /// The HTTP server that carries it.
     pub server: DoubleServer,
+    /// Referrals stored before the first request, in varied valid states (`data.rs`).
+    pub preload: usize,
 }
 
 impl Default for DoubleConfig {
@@ -72,6 +75,7 @@ impl Default for DoubleConfig {
             faults: BTreeSet::new(),
             body_limit: DEFAULT_BODY_LIMIT,
             server: DoubleServer::default(),
+            preload: 0,
         }
     }
 }
@@ -146,6 +150,10 @@ impl Double {
         address: SocketAddr,
     ) -> Result<Self, DoubleError> {
         let listener = listen(address)?;
+        let bound = listener
+            .local_addr()
+            .map_err(|source| DoubleError::Bind { address, source })?;
+        let preload = data::preload_count(config.preload, &config.faults);
         let (clock, mut ids) = match config.seed {
             Some(seed) => (clock::Clock::deterministic(), clock::Ids::seeded(seed)),
             None => (clock::Clock::wall(), clock::Ids::unseeded()),
@@ -161,6 +169,11 @@ impl Double {
             organization_id,
             store: Mutex::new(Store::new(clock, ids)),
         });
+        // Stored before the server answers anything, as seen at the address it listens on.
+        if preload > 0 {
+            let ids = data::preload(&shared, suite, preload, &bound.to_string());
+            data::break_stored(&shared, suite, &ids);
+        }
         let server = match config.server {
             DoubleServer::Wiremock => {
                 Carrier::Wiremock(mock::start(listener, Arc::clone(&shared)).await)

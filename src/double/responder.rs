@@ -462,6 +462,7 @@ impl Shared {
                 body.insert("@odata.nextLink".into(), next.to_string().into());
             }
         }
+        crate::double::data::bend_list(self, &mut body);
         Reply::list(Value::Object(body))
     }
 
