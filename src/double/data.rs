@@ -81,7 +81,9 @@ pub(super) fn preload(shared: &Shared, suite: &Suite, count: usize, host: &str) 
         if let Value::Object(members) = &mut body {
             // A name of its own (the first writable field), so they are told apart.
             if let Some(first) = contract.writable.fields.first() {
-                if let Some(Value::String(text)) = members.get_mut(first.as_str().trim_start_matches('/')) {
+                if let Some(Value::String(text)) =
+                    members.get_mut(first.as_str().trim_start_matches('/'))
+                {
                     *text = format!("{text} (preloaded {index})");
                 }
             }
@@ -113,7 +115,12 @@ pub(super) fn preload(shared: &Shared, suite: &Suite, count: usize, host: &str) 
                 stored.get(rule.status.as_str().trim_start_matches('/')),
                 stored.get(rule.substatus.as_str().trim_start_matches('/')),
             );
-            if now != (Some(&Value::from(status.as_str())), Some(&Value::from(substatus.as_str()))) {
+            if now
+                != (
+                    Some(&Value::from(status.as_str())),
+                    Some(&Value::from(substatus.as_str())),
+                )
+            {
                 let patch = serde_json::json!([
                     { "op": "replace", "path": rule.status.as_str(), "value": status },
                     { "op": "replace", "path": rule.substatus.as_str(), "value": substatus },
@@ -189,7 +196,12 @@ pub(super) fn bend_list(shared: &Shared, body: &mut Map<String, Value>) {
     let items = verification.items.as_str().trim_start_matches('/');
     if faults.contains(&Fault::ListEntryDiffersFromGet) {
         // The first entry is a stale copy: its first writable field is not what GET says.
-        let field = shared.contract.writable.fields.first().map(|p| p.as_str().trim_start_matches('/').to_owned());
+        let field = shared
+            .contract
+            .writable
+            .fields
+            .first()
+            .map(|p| p.as_str().trim_start_matches('/').to_owned());
         if let (Some(Value::Array(entries)), Some(field)) = (body.get_mut(items), field) {
             if let Some(Value::Object(first)) = entries.first_mut() {
                 let stale = match first.get(&field) {
@@ -223,8 +235,15 @@ impl Shared {
     }
 
     /// Changes the stored referral `id` in place (eTag and all else kept).
-    fn rewrite(&self, id: &str, filterable: &[String], change: impl FnOnce(&mut Map<String, Value>)) {
-        let Ok(mut store) = self.store.lock() else { return };
+    fn rewrite(
+        &self,
+        id: &str,
+        filterable: &[String],
+        change: impl FnOnce(&mut Map<String, Value>),
+    ) {
+        let Ok(mut store) = self.store.lock() else {
+            return;
+        };
         if let Some(mut body) = store.get(id).map(Stored::body) {
             change(&mut body);
             store.put(id, Stored::new(&body, filterable));

@@ -189,7 +189,10 @@ impl Fault {
     /// Whether the fault breaks stored data, so the double needs some to break: it then
     /// preloads at least a few referrals (`data.rs`).
     pub fn needs_data(self) -> bool {
-        matches!(self, Fault::StoredPairOutsideTable | Fault::CreatedAfterUpdated)
+        matches!(
+            self,
+            Fault::StoredPairOutsideTable | Fault::CreatedAfterUpdated
+        )
     }
 
     /// Whether a conformant client is expected to pass despite this fault (throttling

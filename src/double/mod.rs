@@ -203,6 +203,23 @@ impl Double {
         self.shared.store.lock().map_or(0, |s| s.len())
     }
 
+    /// The ids of the stored referrals, in creation order (for tests).
+    pub fn ids(&self) -> Vec<String> {
+        self.shared.store.lock().map_or_else(
+            |_| Vec::new(),
+            |s| {
+                s.all()
+                    .filter_map(|r| {
+                        r.index
+                            .get("id")
+                            .and_then(|v| v.as_str())
+                            .map(str::to_owned)
+                    })
+                    .collect()
+            },
+        )
+    }
+
     /// The stored referral with that id, as the double holds it (for tests).
     pub fn stored(&self, id: &str) -> Option<serde_json::Value> {
         let store = self.shared.store.lock().ok()?;

@@ -4,6 +4,7 @@
 #![allow(dead_code, unreachable_pub, clippy::expect_used, clippy::unwrap_used)]
 
 pub mod record;
+pub mod served;
 
 use std::fs;
 use std::path::{Path, PathBuf};
