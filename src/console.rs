@@ -44,5 +44,8 @@ pub fn render(record: &RunRecord, quiet: bool, out: &mut impl Write) -> io::Resu
             "read-only verification: {checked} existing referrals checked"
         )?;
     }
+    if let Some(cleanup) = crate::cleanup::summary(record) {
+        writeln!(out, "{cleanup}")?;
+    }
     writeln!(out, "{}", record.summary_line())
 }

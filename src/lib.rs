@@ -19,6 +19,7 @@
 //! into JUnit, JSON, Markdown and HTML, and compares with another run.
 
 pub mod checks;
+pub mod cleanup;
 pub mod console;
 pub mod double;
 pub mod finding;

@@ -179,6 +179,12 @@ exits 2."
         #[arg(long)]
         check: bool,
     },
+    /// Close the referrals earlier runs left open (a run that was killed), found by their
+    /// tag (the externalReferenceId vouch gives what it creates; contract.yaml `cleanup:`).
+    ///
+    /// Exit 0 when every leftover was closed (or with --dry-run, listed), 1 when some could
+    /// not be closed, 2 when vouch could not run.
+    Cleanup(CleanupArgs),
     /// Compare two runs (JSON reports): new failures, fixed, still failing, new and removed
     /// scenarios, and responses whose status or JSON shape changed.
     ///
@@ -261,6 +267,38 @@ struct RunArgs {
     /// without touching the target.
     #[arg(long)]
     plan: bool,
+    /// Against a live target with --allow-mutations, leave the referrals the run created
+    /// as they are (by default each is closed at the end: contract.yaml `cleanup:`).
+    #[arg(long)]
+    keep_created: bool,
+}
+
+#[derive(Debug, clap::Args)]
+struct CleanupArgs {
+    /// The suite folder (holds contract.yaml).
+    #[arg(default_value = DEFAULT_SUITE)]
+    suite: PathBuf,
+    /// The base URL, e.g. `https://api.partner.microsoft.com`.
+    #[arg(long)]
+    target: String,
+    /// Read the bearer token from this environment variable (never printed or stored).
+    #[arg(long, value_name = "VAR", conflicts_with = "token_command")]
+    token_env: Option<String>,
+    /// Run this shell command and use its output as the bearer token.
+    #[arg(long, value_name = "CMD")]
+    token_command: Option<String>,
+    /// Only the leftovers of this run (its id, as in the tags `vouch-<run>-<n>`).
+    #[arg(long, value_name = "ID")]
+    run: Option<String>,
+    /// List the leftovers, close nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// The most requests per second (default: none for a loopback target, 4 for any other).
+    #[arg(long, value_name = "N")]
+    rate: Option<f64>,
+    /// Seconds a request may take.
+    #[arg(long, value_name = "SECS", default_value_t = 30)]
+    timeout: u64,
 }
 
 /// Requests per second against a target that is not on this machine, unless --rate says.
@@ -287,12 +325,19 @@ fn is_loopback(base: &str) -> bool {
 }
 
 fn token(args: &RunArgs) -> anyhow::Result<Option<String>> {
-    if let Some(var) = &args.token_env {
+    token_from(args.token_env.as_deref(), args.token_command.as_deref())
+}
+
+fn token_from(
+    token_env: Option<&str>,
+    token_command: Option<&str>,
+) -> anyhow::Result<Option<String>> {
+    if let Some(var) = token_env {
         let value = std::env::var(var)
             .with_context(|| format!("--token-env {var}: the variable is not set"))?;
         return Ok(Some(value.trim().to_owned()));
     }
-    if let Some(command) = &args.token_command {
+    if let Some(command) = token_command {
         let output = std::process::Command::new("sh")
             .args(["-c", command])
             .stderr(std::process::Stdio::inherit())
@@ -375,7 +420,7 @@ fn run_suite(args: RunArgs) -> anyhow::Result<ExitCode> {
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-    let record = runtime.block_on(async {
+    let (record, gave_up) = runtime.block_on(async {
         let target = if args.target == "double" {
             let config = DoubleConfig {
                 seed: Some(args.seed),
@@ -401,7 +446,19 @@ fn run_suite(args: RunArgs) -> anyhow::Result<ExitCode> {
         let bar = std::sync::Arc::clone(&progress);
         let done: std::sync::Arc<dyn Fn(&vouch::outcome::ScenarioOutcome) + Send + Sync> =
             std::sync::Arc::new(move |outcome| bar.scenario_done(&outcome.name, outcome.outcome));
-        Ok(runner::run(std::sync::Arc::clone(&suite), scenarios, std::sync::Arc::new(target), std::sync::Arc::new(options), done).await)
+        let target = std::sync::Arc::new(target);
+        let options = std::sync::Arc::new(options);
+        let mut record = runner::run(std::sync::Arc::clone(&suite), scenarios, std::sync::Arc::clone(&target), std::sync::Arc::clone(&options), done).await;
+        // Leave nothing open: close what this run created (there is no DELETE).
+        let live = target.kind == vouch::target::TargetKind::Live;
+        if live && args.allow_mutations && !args.keep_created && target.http.given_up().is_none() {
+            let ids = vouch::cleanup::created(&record, &suite);
+            if !ids.is_empty() {
+                let closed = vouch::cleanup::close(&suite, &target, &options, &ids, vouch::cleanup::CREATED).await;
+                vouch::cleanup::append(&mut record, closed.outcome);
+            }
+        }
+        Ok((record, target.http.given_up()))
     })?;
     // Secrets never reach a report: credential headers, --redact-header names, the token.
     let record = vouch::report::Redactor::new(args.redact_header.iter(), secrets).redacted(&record);
@@ -412,7 +469,106 @@ fn run_suite(args: RunArgs) -> anyhow::Result<ExitCode> {
     let mut out = std::io::stdout().lock();
     vouch::console::render(&record, args.quiet, &mut out).context("cannot write the report")?;
     out.flush().ok();
+    if let Some(status) = gave_up {
+        // Said once: the scenarios after it are errors with the same reason.
+        eprintln!(
+            "vouch: error: stopped sending after {} answers of {status} in a row ({}); the rest of the run was not sent",
+            vouch::target::streak::LIMIT,
+            if matches!(status, 401 | 403 | 407) {
+                "the token is wrong or has expired"
+            } else {
+                "the service is failing"
+            }
+        );
+        return Ok(ExitCode::from(2));
+    }
     Ok(ExitCode::from(record.exit_code()))
+}
+
+fn cleanup(args: &CleanupArgs) -> anyhow::Result<ExitCode> {
+    let suite = Suite::load(&args.suite)?;
+    let Some(spec) = suite.contract.cleanup.clone() else {
+        anyhow::bail!(
+            "{}: no cleanup: section (the tag and the closed state)",
+            suite.contract_path.display()
+        );
+    };
+    let base = args.target.trim_end_matches('/').to_owned();
+    if !(base.starts_with("http://") || base.starts_with("https://")) {
+        anyhow::bail!("--target takes an http(s) URL, not {:?}", args.target);
+    }
+    let token = token_from(args.token_env.as_deref(), args.token_command.as_deref())?;
+    let rate = args
+        .rate
+        .or((!is_loopback(&base)).then_some(DEFAULT_LIVE_RATE));
+    let http = HttpConfig {
+        base,
+        token,
+        timeout: std::time::Duration::from_secs(args.timeout.max(1)),
+        allow_writes: !args.dry_run,
+        rate,
+        ..HttpConfig::default()
+    };
+    let prefix = args
+        .run
+        .as_deref()
+        .map_or_else(|| spec.tag_prefix.clone(), |run| spec.run_prefix(run));
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    let mut out = std::io::stdout().lock();
+    runtime.block_on(async {
+        let target = Target::live(http, &suite.contract.resource.path).await?;
+        let found = vouch::cleanup::leftovers(&suite, &target, &prefix).await?;
+        for id in &found {
+            writeln!(out, "leftover {id}")?;
+        }
+        if args.dry_run {
+            writeln!(
+                out,
+                "cleanup: {} leftovers tagged {prefix}*; nothing closed (--dry-run)",
+                found.len()
+            )?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        let options = RunOptions::new(Snapshots {
+            dir: runner::snapshot_dir(&suite),
+            mode: SnapshotMode::Off,
+        });
+        let closed =
+            vouch::cleanup::close(&suite, &target, &options, &found, vouch::cleanup::LEFTOVERS)
+                .await;
+        for id in &closed.closed {
+            writeln!(
+                out,
+                "closed   {id} ({}/{})",
+                spec.close_to.status, spec.close_to.substatus
+            )?;
+        }
+        for id in &closed.failed {
+            writeln!(out, "open     {id}: not closed")?;
+        }
+        for finding in closed.outcome.findings() {
+            writeln!(out, "  {finding}")?;
+        }
+        if let Some(reason) = &closed.outcome.reason {
+            writeln!(out, "  {reason}")?;
+        }
+        writeln!(
+            out,
+            "cleanup: {} leftovers tagged {prefix}*, {} closed, {} not closed",
+            found.len(),
+            closed.closed.len(),
+            closed.failed.len()
+        )?;
+        out.flush().ok();
+        Ok(if closed.failed.is_empty() {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(1)
+        })
+    })
 }
 
 fn selftest(
@@ -532,6 +688,7 @@ fn compare_runs(base: &std::path::Path, head: &std::path::Path) -> anyhow::Resul
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Run(args) => run_suite(args),
+        Command::Cleanup(args) => cleanup(&args),
         Command::List { suite, filter } => list(&suite, filter.as_deref()),
         Command::Compare { base, head } => compare_runs(&base, &head),
         Command::Serve {

@@ -238,7 +238,10 @@ pub async fn run_scenario(
     vars.insert("run".into(), Value::String(options.run_id.clone()));
     vars.insert(
         "ext_ref".into(),
-        Value::String(format!("vouch-{}-{index}", options.run_id)),
+        Value::String(suite.contract.cleanup.as_ref().map_or_else(
+            || format!("vouch-{}-{index}", options.run_id),
+            |c| format!("{}{index}", c.run_prefix(&options.run_id)),
+        )),
     );
     let all_checks = checks::all();
     for (position, step) in scenario.steps.iter().enumerate() {

@@ -254,10 +254,15 @@ fn a_wrong_token_gives_findings_not_a_leak() {
         .output()
         .unwrap();
 
-    let out = stdout(&output);
-    assert_eq!(output.status.code(), Some(1), "{out}");
+    // The first answers are findings; 20 401s in a row stop the run, said once (exit 2).
+    let (out, err) = (stdout(&output), stderr(&output));
+    assert_eq!(output.status.code(), Some(2), "{out}\n{err}");
     assert!(out.contains("got 401"), "{out}");
-    assert!(!out.contains("wrong-token-77c3") && !out.contains("right-token-a8e1"));
+    assert_eq!(err.matches("answers of 401 in a row").count(), 1, "{err}");
+    assert!(err.contains("the token is wrong or has expired"), "{err}");
+    for text in [&out, &err] {
+        assert!(!text.contains("wrong-token-77c3") && !text.contains("right-token-a8e1"));
+    }
 }
 
 #[test]

@@ -89,6 +89,12 @@ pub enum TransportError {
         "{method} {url} refused: this run does not write (give --allow-mutations to allow it)"
     )]
     WriteRefused { method: String, url: String },
+    #[error("{url} not sent: the target answered {status} to the last {count} requests")]
+    GaveUp {
+        url: String,
+        status: u16,
+        count: u32,
+    },
 }
 
 /// The client.
@@ -97,6 +103,7 @@ pub struct Http {
     client: Client,
     config: HttpConfig,
     rate: Option<std::sync::Arc<super::rate::Rate>>,
+    streak: std::sync::Arc<super::streak::Streak>,
 }
 
 fn describe(error: &reqwest::Error) -> String {
@@ -138,6 +145,7 @@ impl Http {
             client,
             config,
             rate,
+            streak: std::sync::Arc::default(),
         })
     }
 
@@ -147,6 +155,12 @@ impl Http {
 
     pub fn config(&self) -> &HttpConfig {
         &self.config
+    }
+
+    /// The failure status the target answered to too many requests in a row, once the
+    /// client has stopped sending because of it (`streak.rs`).
+    pub fn given_up(&self) -> Option<u16> {
+        self.streak.given_up()
     }
 
     /// Absolute URL for a path (an absolute URL is kept as it is).
@@ -210,6 +224,13 @@ impl Http {
         let mut attempts = 0;
         loop {
             attempts += 1;
+            if let Some(status) = self.streak.given_up() {
+                return Err(TransportError::GaveUp {
+                    url: request.url.clone(),
+                    status,
+                    count: super::streak::LIMIT,
+                });
+            }
             if let Some(rate) = &self.rate {
                 rate.acquire().await;
             }
@@ -239,6 +260,7 @@ impl Http {
                 .await
                 .map_err(|e| self.map_error(&request.url, &e))?;
             let status = response.status().as_u16();
+            self.streak.record(status);
             let headers: Vec<(String, String)> = response
                 .headers()
                 .iter()

@@ -5,6 +5,7 @@
 pub mod guard;
 pub mod live;
 pub mod rate;
+pub mod streak;
 
 use std::time::Duration;
 
