@@ -338,21 +338,7 @@ fn token_from(
         return Ok(Some(value.trim().to_owned()));
     }
     if let Some(command) = token_command {
-        let output = std::process::Command::new("sh")
-            .args(["-c", command])
-            .stderr(std::process::Stdio::inherit())
-            .output()
-            .context("--token-command: cannot run the command")?;
-        if !output.status.success() {
-            anyhow::bail!("--token-command exited with {}", output.status);
-        }
-        let value = String::from_utf8(output.stdout)
-            .context("--token-command printed something that is not text")?;
-        let value = value.trim().to_owned();
-        if value.is_empty() {
-            anyhow::bail!("--token-command printed no token");
-        }
-        return Ok(Some(value));
+        return Ok(Some(vouch::target::token::from_command(command)?));
     }
     Ok(None)
 }
@@ -400,6 +386,7 @@ fn run_suite(args: RunArgs) -> anyhow::Result<ExitCode> {
     let scenario_count = scenarios.len();
     let http = HttpConfig {
         token,
+        token_command: args.token_command.clone(),
         timeout: std::time::Duration::from_secs(args.timeout.max(1)),
         retries: args.retries,
         max_wait: std::time::Duration::from_secs(args.max_wait),
@@ -420,7 +407,7 @@ fn run_suite(args: RunArgs) -> anyhow::Result<ExitCode> {
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-    let (record, gave_up) = runtime.block_on(async {
+    let (record, gave_up, refreshed) = runtime.block_on(async {
         let target = if args.target == "double" {
             let config = DoubleConfig {
                 seed: Some(args.seed),
@@ -458,9 +445,11 @@ fn run_suite(args: RunArgs) -> anyhow::Result<ExitCode> {
                 vouch::cleanup::append(&mut record, closed.outcome);
             }
         }
-        Ok((record, target.http.given_up()))
+        Ok((record, target.http.given_up(), target.http.token()))
     })?;
     // Secrets never reach a report: credential headers, --redact-header names, the token.
+    // (A token the client refreshed on a 401 is one of them.)
+    let secrets: Vec<String> = secrets.into_iter().chain(refreshed).collect();
     let record = vouch::report::Redactor::new(args.redact_header.iter(), secrets).redacted(&record);
     for spec in &args.reports {
         vouch::report::write(spec, &record)
@@ -504,6 +493,7 @@ fn cleanup(args: &CleanupArgs) -> anyhow::Result<ExitCode> {
     let http = HttpConfig {
         base,
         token,
+        token_command: args.token_command.clone(),
         timeout: std::time::Duration::from_secs(args.timeout.max(1)),
         allow_writes: !args.dry_run,
         rate,

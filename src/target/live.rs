@@ -15,6 +15,8 @@ pub struct HttpConfig {
     pub base: String,
     /// The bearer token (never printed, never recorded).
     pub token: Option<String>,
+    /// The command the token came from: run again, once, on a 401 (`token.rs`).
+    pub token_command: Option<String>,
     pub timeout: Duration,
     /// How many times a throttled request (429, 503) is retried.
     pub retries: u32,
@@ -34,6 +36,7 @@ impl Default for HttpConfig {
         Self {
             base: String::new(),
             token: None,
+            token_command: None,
             timeout: super::DEFAULT_TIMEOUT,
             retries: 3,
             max_wait: Duration::from_secs(30),
@@ -104,6 +107,9 @@ pub struct Http {
     config: HttpConfig,
     rate: Option<std::sync::Arc<super::rate::Rate>>,
     streak: std::sync::Arc<super::streak::Streak>,
+    /// The token in use (a 401 may refresh it once from `token_command`).
+    token: std::sync::Arc<std::sync::RwLock<Option<String>>>,
+    refreshed: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 fn describe(error: &reqwest::Error) -> String {
@@ -143,9 +149,11 @@ impl Http {
             .map(std::sync::Arc::new);
         Ok(Self {
             client,
-            config,
             rate,
             streak: std::sync::Arc::default(),
+            token: std::sync::Arc::new(std::sync::RwLock::new(config.token.clone())),
+            refreshed: std::sync::Arc::default(),
+            config,
         })
     }
 
@@ -161,6 +169,33 @@ impl Http {
     /// client has stopped sending because of it (`streak.rs`).
     pub fn given_up(&self) -> Option<u16> {
         self.streak.given_up()
+    }
+
+    /// The bearer token in use now (after a refresh, the new one), for redaction.
+    pub fn token(&self) -> Option<String> {
+        self.token.read().ok().and_then(|t| t.clone())
+    }
+
+    /// On a 401, runs the token command again, once per client and its clones; whether
+    /// there is a new token to retry with.
+    async fn refresh(&self) -> bool {
+        use std::sync::atomic::Ordering;
+        let Some(command) = self.config.token_command.clone() else {
+            return false;
+        };
+        if self.refreshed.swap(true, Ordering::SeqCst) {
+            return false;
+        }
+        let fresh = tokio::task::spawn_blocking(move || super::token::from_command(&command)).await;
+        match fresh {
+            Ok(Ok(token)) => {
+                if let Ok(mut current) = self.token.write() {
+                    *current = Some(token);
+                }
+                true
+            }
+            _ => false,
+        }
     }
 
     /// Absolute URL for a path (an absolute URL is kept as it is).
@@ -248,7 +283,7 @@ impl Http {
                 })?;
                 builder = builder.header(name, value);
             }
-            if let Some(token) = &self.config.token {
+            if let Some(token) = self.token() {
                 builder = builder.bearer_auth(token);
             }
             if let Some(body) = &request.body {
@@ -260,6 +295,11 @@ impl Http {
                 .await
                 .map_err(|e| self.map_error(&request.url, &e))?;
             let status = response.status().as_u16();
+            if status == 401 && self.refresh().await {
+                // The token expired: retry once with the new one.
+                while let Ok(Some(_)) = response.chunk().await {}
+                continue;
+            }
             self.streak.record(status);
             let headers: Vec<(String, String)> = response
                 .headers()

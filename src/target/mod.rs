@@ -6,6 +6,7 @@ pub mod guard;
 pub mod live;
 pub mod rate;
 pub mod streak;
+pub mod token;
 
 use std::time::Duration;
 
