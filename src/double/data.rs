@@ -7,7 +7,7 @@
 //! that differs from the referral got by id, an entry listed twice, a wrong @odata.count.
 
 use bytes::Bytes;
-use hyper::header::{HeaderValue, CONTENT_TYPE, HOST};
+use hyper::header::{HeaderValue, AUTHORIZATION, CONTENT_TYPE, HOST};
 use hyper::{HeaderMap, Method};
 use reqwest::Url;
 use serde_json::{Map, Value};
@@ -37,11 +37,24 @@ pub fn preload_count(asked: usize, faults: &std::collections::BTreeSet<Fault>) -
     }
 }
 
-fn request(method: Method, host: &str, path: &str, body: &Value) -> Option<Request> {
+fn request(
+    shared: &Shared,
+    method: Method,
+    host: &str,
+    path: &str,
+    body: &Value,
+) -> Option<Request> {
     let url = Url::parse(&format!("http://{host}{path}")).ok()?;
     let mut headers = HeaderMap::new();
     headers.insert(HOST, HeaderValue::from_str(host).ok()?);
     headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    if let Some(token) = &shared.token {
+        // The double's own requests pass its own --token.
+        headers.insert(
+            AUTHORIZATION,
+            HeaderValue::from_str(&format!("Bearer {token}")).ok()?,
+        );
+    }
     let body = Bytes::from(serde_json::to_vec(body).ok()?);
     Some(Request {
         method,
@@ -93,7 +106,7 @@ pub(super) fn preload(shared: &Shared, suite: &Suite, count: usize, host: &str) 
                 }
             }
         }
-        let Some(create) = request(Method::POST, host, collection, &body) else {
+        let Some(create) = request(shared, Method::POST, host, collection, &body) else {
             break;
         };
         let reply = shared.handle(&create);
@@ -125,9 +138,13 @@ pub(super) fn preload(shared: &Shared, suite: &Suite, count: usize, host: &str) 
                     { "op": "replace", "path": rule.status.as_str(), "value": status },
                     { "op": "replace", "path": rule.substatus.as_str(), "value": substatus },
                 ]);
-                if let Some(move_it) =
-                    request(Method::PATCH, host, &format!("{collection}/{id}"), &patch)
-                {
+                if let Some(move_it) = request(
+                    shared,
+                    Method::PATCH,
+                    host,
+                    &format!("{collection}/{id}"),
+                    &patch,
+                ) {
                     shared.handle(&move_it);
                 }
             }
