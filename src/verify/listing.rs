@@ -92,7 +92,16 @@ pub(super) async fn list(run: &Run<'_>, sample: usize) -> Listed {
             .and_then(Value::as_str)
             .map(str::to_owned);
         if let Some(link) = &next {
-            if !links.insert(link.clone()) || (fresh == 0 && !items.is_empty()) {
+            if !same_origin(link, run.target.http.base()) {
+                // The token goes only where the run was pointed.
+                step.findings.push(run.finding(
+                    "link-path",
+                    &label,
+                    spec.next_link.as_str(),
+                    format!("{link:?} leaves the target {}: not followed", run.target.http.base()),
+                ));
+                next = None;
+            } else if !links.insert(link.clone()) || (fresh == 0 && !items.is_empty()) {
                 step.findings.push(run.finding(
                     "list-unique",
                     &label,
@@ -117,6 +126,18 @@ pub(super) async fn list(run: &Run<'_>, sample: usize) -> Listed {
         entries,
         outcome: run.outcome(LISTING, steps, error, started),
     }
+}
+
+/// Whether `link` is relative or has the scheme, host and port of `base`.
+fn same_origin(link: &str, base: &str) -> bool {
+    let Ok(url) = reqwest::Url::parse(link) else {
+        return !link.contains("://");
+    };
+    reqwest::Url::parse(base).is_ok_and(|b| {
+        b.scheme() == url.scheme()
+            && b.host_str() == url.host_str()
+            && b.port_or_known_default() == url.port_or_known_default()
+    })
 }
 
 /// `list-count`: each page's count is its item count or the total. The total is known
@@ -160,5 +181,19 @@ fn judge_counts(
                 ),
             ));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_next_link_is_followed_only_on_the_target_itself() {
+        let base = "https://api.partner.microsoft.com";
+        assert!(same_origin("https://api.partner.microsoft.com/v1.0/engagements/referrals?$skiptoken=2", base));
+        assert!(same_origin("/v1.0/engagements/referrals?$skiptoken=2", base));
+        assert!(!same_origin("http://api.partner.microsoft.com/v1.0/referrals?$skiptoken=2", base));
+        assert!(!same_origin("https://elsewhere.example/v1.0/engagements/referrals", base));
     }
 }
