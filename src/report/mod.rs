@@ -24,7 +24,7 @@ use thiserror::Error;
 
 use crate::outcome::RunRecord;
 
-pub use redact::{Redactor, ALWAYS_REDACTED, REDACTED};
+pub use redact::{Redactor, ALWAYS_REDACTED, PIECE, REDACTED};
 pub use shape::{Shape, ShapeDifference};
 pub use spec::{ReportFormat, ReportSpec, ReportSpecError};
 
