@@ -56,6 +56,9 @@ enum Command {
         /// Only scenarios whose name contains TEXT.
         #[arg(long, value_name = "TEXT")]
         filter: Option<String>,
+        /// Let scenarios' body files (`body: {file: …}`) be outside the suite folder.
+        #[arg(long)]
+        allow_outside_suite: bool,
     },
     /// Static checks of a suite: contract, schemas, and every documented example against
     /// its schema and the contract's rules. Known doc defects are reported, not failed.
@@ -63,6 +66,9 @@ enum Command {
         /// The suite folder (holds contract.yaml).
         #[arg(default_value = DEFAULT_SUITE)]
         suite: PathBuf,
+        /// Let scenarios' body files (`body: {file: …}`) be outside the suite folder.
+        #[arg(long)]
+        allow_outside_suite: bool,
     },
     /// Run the stateful Referrals double as a standalone HTTP server, for other tools
     /// (Schemathesis, Prism, Dredd, a browser) or for `vouch run --target URL`.
@@ -244,6 +250,9 @@ struct RunArgs {
     /// Inject a fault into the embedded double (repeatable; see `vouch serve --list-faults`).
     #[arg(long = "fault", value_name = "NAME")]
     faults: Vec<Fault>,
+    /// Let scenarios' body files (`body: {file: …}`) be outside the suite folder.
+    #[arg(long)]
+    allow_outside_suite: bool,
     /// Another header whose value must never appear in output (repeatable).
     #[arg(long, value_name = "NAME")]
     redact_header: Vec<String>,
@@ -381,7 +390,10 @@ fn run_suite_with(
     {
         anyhow::bail!("--snapshots update is refused when CI=true: review snapshots locally");
     }
-    let suite = std::sync::Arc::new(Suite::load(&args.suite)?);
+    let suite = std::sync::Arc::new(Suite::load_with(
+        &args.suite,
+        body_files(args.allow_outside_suite),
+    )?);
     let scenarios = runner::select(runner::scenarios(&suite)?, args.filter.as_deref());
     if scenarios.is_empty() {
         anyhow::bail!(
@@ -474,8 +486,18 @@ fn selftest(
     Ok(ExitCode::from(report.exit_code()))
 }
 
-fn list(suite: &std::path::Path, filter: Option<&str>) -> anyhow::Result<ExitCode> {
-    let suite = Suite::load(suite)?;
+fn body_files(allow_outside_suite: bool) -> vouch::fixture::body_file::BodyFiles {
+    vouch::fixture::body_file::BodyFiles {
+        allow_outside_suite,
+    }
+}
+
+fn list(
+    suite: &std::path::Path,
+    filter: Option<&str>,
+    allow_outside_suite: bool,
+) -> anyhow::Result<ExitCode> {
+    let suite = Suite::load_with(suite, body_files(allow_outside_suite))?;
     let scenarios = runner::select(runner::scenarios(&suite)?, filter);
     let mut out = std::io::stdout().lock();
     for scenario in &scenarios {
@@ -559,7 +581,11 @@ fn compare_runs(base: &std::path::Path, head: &std::path::Path) -> anyhow::Resul
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Run(args) => run_suite(args),
-        Command::List { suite, filter } => list(&suite, filter.as_deref()),
+        Command::List {
+            suite,
+            filter,
+            allow_outside_suite,
+        } => list(&suite, filter.as_deref(), allow_outside_suite),
         Command::Compare { base, head } => compare_runs(&base, &head),
         Command::Serve {
             suite,
@@ -588,8 +614,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 server,
             )
         }
-        Command::Lint { suite } => {
-            let report = lint::lint_dir(&suite)?;
+        Command::Lint {
+            suite,
+            allow_outside_suite,
+        } => {
+            let report = lint::lint_dir_with(&suite, body_files(allow_outside_suite))?;
             let mut out = std::io::stdout().lock();
             report.render(&mut out).context("cannot write the report")?;
             out.flush().ok();

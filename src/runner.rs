@@ -13,7 +13,7 @@ use crate::finding::Finding;
 use crate::fixture::scenario::{Body, Expect, Scenario, Step};
 use crate::fixture::small_map::SmallMap;
 use crate::fixture::template::{render, render_value, MissingVar, Vars};
-use crate::fixture::{load_json, Suite};
+use crate::fixture::Suite;
 use crate::outcome::{
     truncated, Exchange, Outcome, RecordedRequest, RecordedResponse, RunRecord, ScenarioOutcome,
     StepOutcome, TargetInfo, Totals, RECORD_VERSION,
@@ -80,7 +80,7 @@ pub fn unique_run_id() -> String {
 
 /// Every scenario of a suite: the hand-written ones, then the derived ones.
 pub fn scenarios(suite: &Suite) -> Result<Vec<Scenario>, crate::fixture::LoadError> {
-    let mut all = crate::fixture::scenario::load_dir(&suite.dir.join("scenarios"))?;
+    let mut all = suite.written_scenarios()?;
     all.extend(crate::fixture::derive::derive(
         &suite.contract,
         &suite.contract_path,
@@ -353,9 +353,8 @@ fn build_body(suite: &Suite, body: &Body, vars: &Vars, step: &str) -> Result<Val
                 ))
             })?
     } else if let Some(file) = &body.file {
-        loaded = load_json(&suite.dir.join(file))
-            .map_err(|e| fixture(e.to_string()))?
-            .1;
+        loaded = crate::fixture::body_file::read(&suite.dir.join(file))
+            .map_err(|e| fixture(e.to_string()))?;
         &loaded
     } else {
         body.json.as_ref().unwrap_or(&Value::Null)
