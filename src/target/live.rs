@@ -8,6 +8,9 @@ use std::time::{Duration, Instant};
 use reqwest::header::{HeaderName, HeaderValue};
 use reqwest::{Client, Method};
 
+/// The cap on a response body (and on a scenario's body file): 4 MiB.
+pub const DEFAULT_BODY_LIMIT: usize = 4 * 1024 * 1024;
+
 /// How to reach a target.
 #[derive(Debug, Clone)]
 pub struct HttpConfig {
@@ -17,6 +20,8 @@ pub struct HttpConfig {
     pub token: Option<String>,
     /// The command the token came from: run again, once, on a 401 (`token.rs`).
     pub token_command: Option<String>,
+    /// How long the token command may take.
+    pub token_timeout: Duration,
     pub timeout: Duration,
     /// How many times a throttled request (429, 503) is retried.
     pub retries: u32,
@@ -37,10 +42,11 @@ impl Default for HttpConfig {
             base: String::new(),
             token: None,
             token_command: None,
+            token_timeout: Duration::from_secs(30),
             timeout: super::DEFAULT_TIMEOUT,
             retries: 3,
             max_wait: Duration::from_secs(30),
-            body_limit: 4 * 1024 * 1024,
+            body_limit: DEFAULT_BODY_LIMIT,
             allow_writes: false,
             rate: None,
         }
@@ -186,7 +192,9 @@ impl Http {
         if self.refreshed.swap(true, Ordering::SeqCst) {
             return false;
         }
-        let fresh = tokio::task::spawn_blocking(move || super::token::from_command(&command)).await;
+        let limit = self.config.token_timeout;
+        let fresh =
+            tokio::task::spawn_blocking(move || super::token::from_command(&command, limit)).await;
         match fresh {
             Ok(Ok(token)) => {
                 if let Ok(mut current) = self.token.write() {

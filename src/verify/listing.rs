@@ -98,7 +98,10 @@ pub(super) async fn list(run: &Run<'_>, sample: usize) -> Listed {
                     "link-path",
                     &label,
                     spec.next_link.as_str(),
-                    format!("{link:?} leaves the target {}: not followed", run.target.http.base()),
+                    format!(
+                        "{link:?} leaves the target {}: not followed",
+                        run.target.http.base()
+                    ),
                 ));
                 next = None;
             } else if !links.insert(link.clone()) || (fresh == 0 && !items.is_empty()) {
@@ -191,9 +194,21 @@ mod tests {
     #[test]
     fn a_next_link_is_followed_only_on_the_target_itself() {
         let base = "https://api.partner.microsoft.com";
-        assert!(same_origin("https://api.partner.microsoft.com/v1.0/engagements/referrals?$skiptoken=2", base));
-        assert!(same_origin("/v1.0/engagements/referrals?$skiptoken=2", base));
-        assert!(!same_origin("http://api.partner.microsoft.com/v1.0/referrals?$skiptoken=2", base));
-        assert!(!same_origin("https://elsewhere.example/v1.0/engagements/referrals", base));
+        assert!(same_origin(
+            "https://api.partner.microsoft.com/v1.0/engagements/referrals?$skiptoken=2",
+            base
+        ));
+        assert!(same_origin(
+            "/v1.0/engagements/referrals?$skiptoken=2",
+            base
+        ));
+        assert!(!same_origin(
+            "http://api.partner.microsoft.com/v1.0/referrals?$skiptoken=2",
+            base
+        ));
+        assert!(!same_origin(
+            "https://elsewhere.example/v1.0/engagements/referrals",
+            base
+        ));
     }
 }
