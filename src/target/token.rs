@@ -46,19 +46,17 @@ pub fn from_command(command: &str, limit: std::time::Duration) -> Result<String,
         let read = stdout.take(OUTPUT_LIMIT).read_to_end(&mut output);
         let _ = sender.send(read.map(|_| output));
     });
-    let output = match receiver.recv_timeout(limit) {
-        Ok(read) => read.map_err(TokenError::Read)?,
-        Err(_) => {
-            // The whole group: `sh -c` may have children that hold the output open.
-            let _ = std::process::Command::new("kill")
-                .args(["-KILL", "--", &format!("-{}", child.id())])
-                .stderr(std::process::Stdio::null())
-                .status();
-            let _ = child.kill();
-            let _ = child.wait();
-            return Err(TokenError::Timeout(limit.as_secs()));
-        }
+    let Ok(read) = receiver.recv_timeout(limit) else {
+        // The whole group: `sh -c` may have children that hold the output open.
+        let _ = std::process::Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", child.id())])
+            .stderr(std::process::Stdio::null())
+            .status();
+        let _ = child.kill();
+        let _ = child.wait();
+        return Err(TokenError::Timeout(limit.as_secs()));
     };
+    let output = read.map_err(TokenError::Read)?;
     let status = child.wait().map_err(TokenError::Read)?;
     if !status.success() {
         return Err(TokenError::Failed(status));

@@ -1,7 +1,7 @@
 //! Each listed referral, got by id: a runner step judged as the contract's `get` (status,
-//! schema with its required eTag, ETag header equal to the eTag when sent, the pair in the
+//! schema with its required eTag, `ETag` header equal to the eTag when sent, the pair in the
 //! table, links, the id asked for), then held to its list entry (`list-get-agree`: every
-//! member of the entry, OData control information aside, has the same value in the GET)
+//! member of the entry, `OData` control information aside, has the same value in the GET)
 //! and to its own times (`created-not-after-updated`). A referral that changed between
 //! the list and the GET (a new eTag and an updatedDateTime not earlier than the entry's)
 //! is not compared: production data moves.

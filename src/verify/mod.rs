@@ -2,7 +2,7 @@
 //! anything (a partner's production tenant welcomes no test writes, and the API has no
 //! DELETE). What it judges is data, the contract's `verification:` section: the list
 //! pages (envelope, paging, `@odata.count`), each listed referral got by id (status,
-//! schema, ETag header, pair, links, agreement with its list entry, its times), and each
+//! schema, `ETag` header, pair, links, agreement with its list entry, its times), and each
 //! `$filter` shape built from values seen in the data. Every request is an ordinary
 //! runner step, so the checks of a scenario judge it too. It runs at the end of every run,
 //! after the scenarios, and reports like them: one outcome per `verify:` scenario.
