@@ -206,6 +206,7 @@ exits 2."
 }
 
 #[derive(Debug, clap::Args)]
+#[allow(clippy::struct_excessive_bools)] // flags of a command line
 struct RunArgs {
     /// The suite folder (holds contract.yaml).
     #[arg(default_value = DEFAULT_SUITE)]
