@@ -28,6 +28,11 @@ impl Deadline {
         }
     }
 
+    /// The time left until the deadline (zero once it has passed).
+    pub fn remaining(&self) -> Duration {
+        self.at.saturating_duration_since(Instant::now())
+    }
+
     fn seconds(&self) -> String {
         let seconds = self.limit.as_secs_f64();
         if seconds.fract() == 0.0 {

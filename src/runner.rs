@@ -164,8 +164,17 @@ pub async fn run(
     }
     outcomes.sort_by_key(|(index, _)| *index);
     let mut scenarios: Vec<ScenarioOutcome> = outcomes.into_iter().map(|(_, o)| o).collect();
-    // Then the data the target holds, read-only (after the scenarios: nothing writes now).
-    for outcome in crate::verify::verify(&suite, &target, &options).await {
+    // Then the data the target holds, read-only (after the scenarios: nothing writes now),
+    // within what is left of the deadline (the scenarios already say when it passed).
+    let verifying = crate::verify::verify(&suite, &target, &options);
+    let verified = match &deadline {
+        Some(deadline) if deadline.remaining().is_zero() => Vec::new(),
+        Some(deadline) => tokio::time::timeout(deadline.remaining(), verifying)
+            .await
+            .unwrap_or_default(),
+        None => verifying.await,
+    };
+    for outcome in verified {
         done(&outcome);
         scenarios.push(outcome);
     }
