@@ -233,9 +233,10 @@ pub async fn run_scenario(
         Value::String(format!("vouch-{}-{index}", options.run_id)),
     );
     let all_checks = checks::all();
-    for (position, step) in scenario.steps.iter().enumerate() {
+    let mut inconclusive = None;
+    'steps: for (position, step) in scenario.steps.iter().enumerate() {
         let label = step.label(position);
-        match run_step(
+        let mut stop = match run_step(
             suite,
             scenario,
             step,
@@ -249,19 +250,63 @@ pub async fn run_scenario(
         {
             Ok((step_outcome, stop)) => {
                 outcome.steps.push(step_outcome);
-                if stop {
-                    break;
-                }
+                stop
             }
             Err(error) => {
                 outcome.outcome = Outcome::Error;
                 outcome.reason = Some(error.to_string());
                 break;
             }
+        };
+        if let (Some(establish), false) = (&step.establish, stop) {
+            let moves = match crate::fixture::establish::plan(&suite.contract, establish, &vars) {
+                Ok(moves) => moves,
+                Err(reason) => {
+                    inconclusive = Some(reason.to_string());
+                    break;
+                }
+            };
+            for (index, move_step) in moves.into_iter().enumerate() {
+                let move_label = move_step.label(position * 100 + index);
+                match run_step(
+                    suite,
+                    scenario,
+                    move_step,
+                    &move_label,
+                    &mut vars,
+                    target,
+                    options,
+                    &all_checks,
+                )
+                .await
+                {
+                    Ok((step_outcome, move_stop)) => {
+                        outcome.steps.push(step_outcome);
+                        stop = move_stop;
+                        if stop {
+                            break;
+                        }
+                    }
+                    Err(error) => {
+                        outcome.outcome = Outcome::Error;
+                        outcome.reason = Some(error.to_string());
+                        break 'steps;
+                    }
+                }
+            }
+        }
+        if stop {
+            break;
         }
     }
     if outcome.outcome == Outcome::Passed && outcome.findings().next().is_some() {
         outcome.outcome = Outcome::Failed;
+    }
+    // A precondition that could not be established: nothing was judged past it. Findings
+    // before it still fail the scenario.
+    if let (Outcome::Passed, Some(reason)) = (outcome.outcome, inconclusive) {
+        outcome.outcome = Outcome::Inconclusive;
+        outcome.reason = Some(reason);
     }
     if outcome.outcome == Outcome::Passed && !options.keep_passed_exchanges {
         for step in &mut outcome.steps {
