@@ -7,7 +7,7 @@
 //! new referral as Closed/Won, so the scenarios that need New or Active are inconclusive,
 //! in every report, and the run still exits 0.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a failed unwrap is a failed test
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::doc_markdown)] // tests: a failed unwrap is a failed test; prose names headers
 
 mod common;
 
@@ -329,7 +329,8 @@ impl Proxy {
 struct Server {
     url: String,
     proxy: Arc<Proxy>,
-    runtime: tokio::runtime::Runtime,
+    /// Serves the proxy and the double; dropping it stops them.
+    _runtime: tokio::runtime::Runtime,
     _double: Double,
 }
 
@@ -385,7 +386,7 @@ impl Server {
         Self {
             url,
             proxy: handle,
-            runtime,
+            _runtime: runtime,
             _double: double,
         }
     }
