@@ -56,6 +56,10 @@ pub struct Reply {
     pub carries_resource: bool,
     /// Whether this answers a list request.
     pub is_list: bool,
+    /// The media type of a JSON body, when not the double's default (a variant's).
+    pub content_type: Option<String>,
+    /// How long to hold the response back (a variant's).
+    pub delay: Option<Duration>,
 }
 
 impl Reply {
@@ -69,6 +73,8 @@ impl Reply {
             body: Some(Body::Text(text)),
             carries_resource: true,
             is_list: false,
+            content_type: None,
+            delay: None,
         }
     }
 
@@ -88,6 +94,8 @@ impl Reply {
             body: Some(Body::Built(body)),
             carries_resource: true,
             is_list: false,
+            content_type: None,
+            delay: None,
         }
     }
 
@@ -102,6 +110,8 @@ impl Reply {
             body: None,
             carries_resource: false,
             is_list: false,
+            content_type: None,
+            delay: None,
         }
     }
 
@@ -115,6 +125,8 @@ impl Reply {
             body: Some(Body::Built(body)),
             carries_resource: false,
             is_list: false,
+            content_type: None,
+            delay: None,
         }
     }
 
@@ -144,19 +156,22 @@ impl Reply {
                     .unwrap_or("error");
                 (
                     Bytes::from(format!("Error: {message}\n")),
-                    Some("text/plain"),
+                    Some("text/plain".to_owned()),
                 )
             }
             Some(body) => {
                 let mime = if has(Fault::WrongContentType) {
-                    "text/plain"
+                    "text/plain".to_owned()
                 } else {
-                    "application/json; charset=utf-8"
+                    self.content_type
+                        .unwrap_or_else(|| "application/json; charset=utf-8".to_owned())
                 };
                 (body.into_bytes(), Some(mime))
             }
         };
-        let delay = (has(Fault::SlowResponses) && self.is_list).then_some(SLOW_RESPONSE);
+        let delay = (has(Fault::SlowResponses) && self.is_list)
+            .then_some(SLOW_RESPONSE)
+            .max(self.delay);
         Wire {
             status: self.status,
             headers: self.headers,
@@ -184,8 +199,8 @@ impl Reply {
                 headers.append(name, value);
             }
         }
-        if let Some(mime) = wire.mime {
-            headers.insert(CONTENT_TYPE, HeaderValue::from_static(mime));
+        if let Some(mime) = wire.mime.and_then(|m| HeaderValue::from_str(&m).ok()) {
+            headers.insert(CONTENT_TYPE, mime);
         }
         (response, wire.delay)
     }
@@ -198,7 +213,7 @@ impl Reply {
             template = template.append_header(name.as_str(), value.as_str());
         }
         if let Some(mime) = wire.mime {
-            template = template.set_body_raw(wire.body.to_vec(), mime);
+            template = template.set_body_raw(wire.body.to_vec(), &mime);
         }
         if let Some(delay) = wire.delay {
             template = template.set_delay(delay);
@@ -213,7 +228,7 @@ pub struct Wire {
     pub status: u16,
     pub headers: Vec<(String, String)>,
     pub body: Bytes,
-    pub mime: Option<&'static str>,
+    pub mime: Option<String>,
     pub delay: Option<Duration>,
 }
 

@@ -16,6 +16,7 @@ use crate::double::patch;
 use crate::double::reply::Reply;
 use crate::double::server::Request;
 use crate::double::store::{Store, Stored};
+use crate::double::variant::Variants;
 use crate::fixture::Contract;
 use crate::model::{ETag, IfMatch, Status, Substatus, TransitionError, Transitions};
 use crate::schema::SchemaSet;
@@ -45,6 +46,7 @@ pub struct Shared {
     pub schemas: Arc<SchemaSet>,
     pub transitions: Transitions,
     pub faults: BTreeSet<Fault>,
+    pub variants: Variants,
     pub token: Option<String>,
     pub body_limit: usize,
     pub organization_id: String,
@@ -104,7 +106,25 @@ impl Shared {
         }
     }
 
+    /// The answer to `request`, bent as the double's variants say.
     pub fn handle(&self, request: &Request) -> Reply {
+        if let Some(refusal) = self.variants.refusal() {
+            return self.variants.bend(refusal);
+        }
+        self.variants.bend(self.route(request))
+    }
+
+    /// A new entity tag, in the variants' format.
+    fn new_etag(&self, store: &mut Store) -> String {
+        self.variants.etag(&store.ids.etag())
+    }
+
+    /// A new time, in the variants' form.
+    fn tick(&self, store: &mut Store) -> String {
+        self.variants.time(store.clock.tick())
+    }
+
+    fn route(&self, request: &Request) -> Reply {
         if self.has(Fault::Throttled) {
             let mut store = self.lock();
             store.requests += 1;
@@ -293,11 +313,13 @@ impl Shared {
         let Value::Object(sent) = value else {
             return self.invalid("invalid_body", "the body must be a JSON object");
         };
+        let rewritten = self.variants.created_state(&sent);
         let status = sent
             .get("status")
             .and_then(Value::as_str)
             .and_then(Status::parse)
             .unwrap_or(Status::New);
+        let status = rewritten.map_or(status, |(status, _)| status);
         let first_pair = self
             .transitions
             .pairs
@@ -308,6 +330,7 @@ impl Shared {
             .and_then(Value::as_str)
             .and_then(Substatus::parse)
             .or(first_pair);
+        let substatus = rewritten.map(|(_, substatus)| substatus).or(substatus);
         let Some(substatus) = substatus else {
             return self.invalid(
                 "forbidden_transition",
@@ -321,22 +344,25 @@ impl Shared {
         }
         let base = Self::base(request);
         let mut store = self.lock();
-        let id = store.ids.guid();
+        let id = self.variants.id(store.ids.guid());
         let engagement = sent
             .get("engagementId")
             .and_then(Value::as_str)
-            .map_or_else(|| store.ids.guid(), str::to_owned);
-        let now = store.clock.tick();
+            .map_or_else(|| self.variants.id(store.ids.guid()), str::to_owned);
+        let now = self.tick(&mut store);
         let mut body = Map::new();
         body.insert("id".into(), id.clone().into());
         body.insert("engagementId".into(), engagement.clone().into());
         body.insert("organizationId".into(), self.organization_id.clone().into());
-        body.insert("organizationName".into(), "vouch double".into());
+        body.insert(
+            "organizationName".into(),
+            self.variants.organization_name("vouch double").into(),
+        );
         body.insert("createdDateTime".into(), now.clone().into());
         body.insert("updatedDateTime".into(), now.into());
         body.insert(
             "expirationDateTime".into(),
-            store.clock.days_later(14).into(),
+            self.variants.time(store.clock.days_later(14)).into(),
         );
         // A referral you create yourself is outgoing (the 2020+ examples carry direction).
         body.insert("direction".into(), "Outgoing".into());
@@ -352,12 +378,20 @@ impl Shared {
         }
         body.insert("status".into(), status.as_str().into());
         body.insert("substatus".into(), substatus.as_str().into());
-        body.insert("eTag".into(), store.new_etag().into());
+        body.insert("eTag".into(), self.new_etag(&mut store).into());
         body.insert("links".into(), self.links(&base, &id, &engagement));
+        self.variants.extend_resource(&mut body);
         let stored = Stored::new(&body, &self.contract.resource.filterable);
-        let reply = Reply::resource(201, stored.text.clone(), stored.etag());
+        let reply = Reply::resource(
+            self.variants.create_status(201),
+            stored.text.clone(),
+            stored.etag(),
+        );
         store.put(&id, stored);
         drop(store);
+        if !self.variants.create_location() {
+            return reply;
+        }
         let location = format!("{base}{}/{id}", self.contract.resource.path);
         reply.header("Location", location)
     }
@@ -373,14 +407,14 @@ impl Shared {
 
     fn list(&self, request: &Request) -> Reply {
         let mut filter_text = String::new();
-        let mut top = MAX_PAGE;
+        let mut top = self.variants.page_size(MAX_PAGE);
         let mut offset = 0usize;
         let mut order: Option<(String, bool)> = None;
         for (key, value) in request.url.query_pairs() {
             match key.as_ref() {
                 "$filter" => filter_text = value.into_owned(),
                 "$top" => match value.parse::<usize>() {
-                    Ok(n) if n >= 1 => top = n.min(MAX_PAGE),
+                    Ok(n) if n >= 1 => top = self.variants.page_size(n.min(MAX_PAGE)),
                     _ => {
                         return self.invalid(
                             "invalid_body",
@@ -518,7 +552,7 @@ impl Shared {
         before: &Map<String, Value>,
         sent: Map<String, Value>,
     ) -> Written {
-        let now = store.clock.tick();
+        let now = self.tick(store);
         let mut body = Map::new();
         for key in [
             "id",
@@ -561,12 +595,13 @@ impl Shared {
         let etag = if self.has(Fault::EtagNotRotated) {
             before.get("eTag").cloned().unwrap_or(Value::Null)
         } else {
-            store.new_etag().into()
+            self.new_etag(store).into()
         };
         body.insert("eTag".into(), etag);
         if let Some(links) = before.get("links") {
             body.insert("links".into(), links.clone());
         }
+        self.variants.extend_resource(&mut body);
         let stored = Stored::new(&body, &self.contract.resource.filterable);
         let written = Written {
             text: stored.text.clone(),
