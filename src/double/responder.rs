@@ -30,6 +30,10 @@ const OTHER_READ_ONLY: [&str; 4] = [
     "expirationDateTime",
 ];
 
+/// How long, with the concurrent-writes fault, a write's replaced version still passes
+/// If-Match (the gap between its check and its commit).
+const RACE_WINDOW: std::time::Duration = std::time::Duration::from_millis(40);
+
 /// Largest page of a list, as the docs say ("more than 100 items: use @odata.nextLink").
 const MAX_PAGE: usize = 100;
 
@@ -135,7 +139,8 @@ impl Shared {
         }
         if let Some(token) = &self.token {
             let sent = header(request, "authorization").and_then(|v| v.strip_prefix("Bearer "));
-            if sent != Some(token.as_str()) {
+            let any_accepted = self.has(Fault::AnyTokenAccepted) && sent.is_some();
+            if sent != Some(token.as_str()) && !any_accepted {
                 return Reply::error(401, "unauthenticated", "a valid bearer token is required")
                     .header("WWW-Authenticate", "Bearer");
             }
@@ -342,6 +347,14 @@ impl Shared {
                 return self.invalid("forbidden_transition", error.to_string());
             }
         }
+        let substatus = if self.has(Fault::CreateStoresForbiddenPair) {
+            Substatus::ALL
+                .into_iter()
+                .find(|s| self.transitions.check_pair(status, *s).is_err())
+                .unwrap_or(substatus)
+        } else {
+            substatus
+        };
         let base = Self::base(request);
         let mut store = self.lock();
         let id = self.variants.id(store.ids.guid());
@@ -504,12 +517,15 @@ impl Shared {
     fn precondition(
         &self,
         request: &Request,
-        stored: &Stored,
+        (stored, racing): (&Stored, Option<&str>),
         required: bool,
         stale_fault: Fault,
     ) -> Result<bool, Reply> {
         let name = &self.contract.resource.if_match;
-        let Some(sent) = header(request, name) else {
+        let ignored = |value: &&str| {
+            self.has(Fault::MalformedIfMatchIgnored) && IfMatch::parse(value).is_err()
+        };
+        let Some(sent) = header(request, name).filter(|v| !ignored(v)) else {
             if required && !self.has(Fault::PutWithoutIfMatchAccepted) {
                 return Err(Reply::error(
                     self.expected("missing_if_match", 428),
@@ -522,7 +538,11 @@ impl Shared {
         let condition = IfMatch::parse(sent)
             .map_err(|e| self.invalid("invalid_body", format!("{name}: {e}")))?;
         let current = stored.etag().and_then(|e| ETag::parse(e).ok());
-        let matches = current.as_ref().is_some_and(|c| condition.matches(c));
+        let racing = racing.and_then(|e| ETag::parse(e).ok());
+        let matches = [current.as_ref(), racing.as_ref()]
+            .into_iter()
+            .flatten()
+            .any(|c| self.if_match_matches(&condition, c));
         if condition == IfMatch::Any && self.has(Fault::WildcardRefused) {
             return Err(self.stale(name));
         }
@@ -533,6 +553,44 @@ impl Shared {
             return Ok(false);
         }
         Err(self.stale(name))
+    }
+
+    /// Whether `condition` matches `current`, as RFC 9110 says (strong comparison), or as
+    /// the If-Match faults bend it.
+    fn if_match_matches(&self, condition: &IfMatch, current: &ETag) -> bool {
+        match condition {
+            IfMatch::Tags(tags) if tags.len() > 1 && self.has(Fault::IfMatchListIgnored) => true,
+            IfMatch::Tags(tags) if self.has(Fault::WeakIfMatchAccepted) => {
+                tags.iter().any(|t| t.weak_eq(current))
+            }
+            _ => condition.matches(current),
+        }
+    }
+
+    /// With the concurrent-writes fault, the version a write replaced moments ago, which
+    /// its racers still see as current (their check read it before that write committed).
+    fn racing_version(&self, store: &Store, id: &str) -> Option<String> {
+        if !self.has(Fault::ConcurrentWritesBothWin) {
+            return None;
+        }
+        store
+            .replaced
+            .get(id)
+            .filter(|(_, at)| at.elapsed() < RACE_WINDOW)
+            .map(|(etag, _)| etag.clone())
+    }
+
+    /// A write's answer; with the concurrent-writes fault it goes out only after the race
+    /// window, as if the write committed then.
+    fn committed(&self, reply: Reply) -> Reply {
+        if self.has(Fault::ConcurrentWritesBothWin) {
+            Reply {
+                delay: Some(RACE_WINDOW * 2),
+                ..reply
+            }
+        } else {
+            reply
+        }
     }
 
     fn stale(&self, name: &str) -> Reply {
@@ -602,6 +660,13 @@ impl Shared {
             body.insert("links".into(), links.clone());
         }
         self.variants.extend_resource(&mut body);
+        if self.has(Fault::ConcurrentWritesBothWin) {
+            if let Some(Value::String(old)) = before.get("eTag") {
+                store
+                    .replaced
+                    .insert(id.to_owned(), (old.clone(), std::time::Instant::now()));
+            }
+        }
         let stored = Stored::new(&body, &self.contract.resource.filterable);
         let written = Written {
             text: stored.text.clone(),
@@ -627,8 +692,13 @@ impl Shared {
         let Some(stored) = store.get(id).cloned() else {
             return self.missing(id);
         };
-        let accepted = match self.precondition(request, &stored, true, Fault::StaleIfMatchAccepted)
-        {
+        let racing = self.racing_version(&store, id);
+        let accepted = match self.precondition(
+            request,
+            (&stored, racing.as_deref()),
+            true,
+            Fault::StaleIfMatchAccepted,
+        ) {
             Ok(accepted) => accepted,
             Err(reply) => return reply,
         };
@@ -678,7 +748,8 @@ impl Shared {
         if !accepted {
             return self.stale(&self.contract.resource.if_match);
         }
-        self.written(&mut store, self.expected("put", 200), written)
+        let reply = self.written(&mut store, self.expected("put", 200), written);
+        self.committed(reply)
     }
 
     fn check_move(
@@ -746,11 +817,16 @@ impl Shared {
                 ),
             );
         }
-        let accepted =
-            match self.precondition(request, &stored, false, Fault::PatchStaleIfMatchAccepted) {
-                Ok(accepted) => accepted,
-                Err(reply) => return reply,
-            };
+        let racing = self.racing_version(&store, id);
+        let accepted = match self.precondition(
+            request,
+            (&stored, racing.as_deref()),
+            false,
+            Fault::PatchStaleIfMatchAccepted,
+        ) {
+            Ok(accepted) => accepted,
+            Err(reply) => return reply,
+        };
         coerce_deal_value(&mut ops);
         let before = stored.body();
         let patched = match self.patched(&before, &ops) {
@@ -766,7 +842,7 @@ impl Shared {
         }
         let wants_body =
             header(request, "prefer").is_some_and(|p| p.contains("return=representation"));
-        if wants_body && !self.has(Fault::PreferIgnored) {
+        let reply = if wants_body && !self.has(Fault::PreferIgnored) {
             self.written(
                 &mut store,
                 self.expected("patch_representation", 200),
@@ -774,7 +850,8 @@ impl Shared {
             )
         } else {
             Reply::empty(self.expected("patch", 204), written.etag.as_deref())
-        }
+        };
+        self.committed(reply)
     }
 
     /// The stored resource with `ops` applied, checked: read-only fields unchanged and

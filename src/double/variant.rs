@@ -152,7 +152,7 @@ impl Variant {
             Variant::Unavailable503Date => {
                 "every 20th of the first 100 requests (from the 10th) is refused with 503 and Retry-After as an HTTP-date a second ahead"
             }
-            Variant::SlowAnswers => "every response is held back 200 ms (within the latency budget)",
+            Variant::SlowAnswers => "every response is held back 100 ms (well within the latency budget)",
             Variant::ConnectionClose => "every response says Connection: close",
             Variant::ChunkedBodies => "bodies are sent with Transfer-Encoding: chunked",
         }
@@ -278,7 +278,7 @@ impl CreateRewrite {
 const THROTTLE_WINDOW: u64 = 100;
 const THROTTLE_EVERY: u64 = 20;
 /// How long the slow-answers variant holds every response back.
-const SLOW_ANSWER: Duration = Duration::from_millis(200);
+const SLOW_ANSWER: Duration = Duration::from_millis(100);
 /// The media type of the odata-media-type variant.
 const ODATA_JSON: &str =
     "application/json; odata.metadata=minimal; odata.streaming=true; charset=utf-8";

@@ -28,7 +28,7 @@ pub use specificity::{Specificity, VariantResult, VariantVerdict};
 /// clients wait (throttling, slow answers) gets.
 const WAITING_JOBS_FACTOR: usize = 8;
 
-/// Runs at once by default, beside the ones that mostly wait.
+/// Runs at once by default.
 pub const DEFAULT_RUNS_AT_ONCE: usize = 8;
 
 /// How to run the selftest.
@@ -45,7 +45,7 @@ pub struct SelftestOptions {
     pub variants: Vec<Variant>,
     /// The seed of every double.
     pub seed: u64,
-    /// Runs at once (those that mostly wait, for throttling or delays, do not count).
+    /// Runs at once.
     pub runs_at_once: usize,
 }
 
@@ -163,9 +163,9 @@ pub async fn selftest(
         .chain(options.variants.iter().copied().map(Run::Variant))
         .enumerate()
         .collect();
-    // The runs that mostly sleep start first (the slowest set the wall time); the others
-    // take turns, a few at once, so that one machine's cores do not push every run's
-    // latency past the budget.
+    // Runs take turns, a few at once, so that the machine's cores do not push responses
+    // past the latency budget; the ones that mostly sleep go first (the slowest set the
+    // wall time).
     all.sort_by_key(|(_, run)| !run.makes_clients_wait());
     let turns = Arc::new(tokio::sync::Semaphore::new(options.runs_at_once.max(1)));
     for (index, run) in all {
@@ -182,11 +182,7 @@ pub async fn selftest(
         );
         let seed = options.seed;
         runs.spawn(async move {
-            let _turn = if waits {
-                None
-            } else {
-                turns.acquire_owned().await.ok()
-            };
+            let _turn = turns.acquire_owned().await.ok();
             let record = one_run(suite, scenarios, run, run_options, seed).await;
             (index, run, record)
         });
