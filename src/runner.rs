@@ -170,6 +170,7 @@ pub async fn run(
             Outcome::Failed => totals.failed += 1,
             Outcome::Skipped => totals.skipped += 1,
             Outcome::Error => totals.errors += 1,
+            Outcome::Inconclusive => totals.inconclusive += 1,
         }
     }
     RunRecord {
@@ -245,9 +246,10 @@ pub async fn run_scenario(
         Value::String(format!("vouch-{}-{index}", options.run_id)),
     );
     let all_checks = checks::all();
-    for (position, step) in scenario.steps.iter().enumerate() {
+    let mut inconclusive = None;
+    'steps: for (position, step) in scenario.steps.iter().enumerate() {
         let label = step.label(position);
-        match run_step(
+        let mut stop = match run_step(
             suite,
             scenario,
             step,
@@ -261,19 +263,63 @@ pub async fn run_scenario(
         {
             Ok((step_outcome, stop)) => {
                 outcome.steps.push(step_outcome);
-                if stop {
-                    break;
-                }
+                stop
             }
             Err(error) => {
                 outcome.outcome = Outcome::Error;
                 outcome.reason = Some(error.to_string());
                 break;
             }
+        };
+        if let (Some(establish), false) = (&step.establish, stop) {
+            let moves = match crate::fixture::establish::plan(&suite.contract, establish, &vars) {
+                Ok(moves) => moves,
+                Err(reason) => {
+                    inconclusive = Some(reason.to_string());
+                    break;
+                }
+            };
+            for (index, move_step) in moves.into_iter().enumerate() {
+                let move_label = move_step.label(position * 100 + index);
+                match run_step(
+                    suite,
+                    scenario,
+                    move_step,
+                    &move_label,
+                    &mut vars,
+                    target,
+                    options,
+                    &all_checks,
+                )
+                .await
+                {
+                    Ok((step_outcome, move_stop)) => {
+                        outcome.steps.push(step_outcome);
+                        stop = move_stop;
+                        if stop {
+                            break;
+                        }
+                    }
+                    Err(error) => {
+                        outcome.outcome = Outcome::Error;
+                        outcome.reason = Some(error.to_string());
+                        break 'steps;
+                    }
+                }
+            }
+        }
+        if stop {
+            break;
         }
     }
     if outcome.outcome == Outcome::Passed && outcome.findings().next().is_some() {
         outcome.outcome = Outcome::Failed;
+    }
+    // A precondition that could not be established: nothing was judged past it. Findings
+    // before it still fail the scenario.
+    if let (Outcome::Passed, Some(reason)) = (outcome.outcome, inconclusive) {
+        outcome.outcome = Outcome::Inconclusive;
+        outcome.reason = Some(reason);
     }
     if outcome.outcome == Outcome::Passed && !options.keep_passed_exchanges {
         for step in &mut outcome.steps {
@@ -283,6 +329,10 @@ pub async fn run_scenario(
     outcome.duration_ms = millis(started.elapsed());
     outcome
 }
+
+/// The capture source for the current version of the resource: the `ETag` header when
+/// there is one, else the body's eTag (the header is optional, headers.md).
+pub const VERSION_CAPTURE: &str = "version";
 
 /// The captures a `create` step makes without being asked.
 const CREATE_CAPTURES: [(&str, &str); 9] = [
@@ -501,7 +551,8 @@ async fn run_step(
         Ok(text) => text,
         Err(error) => String::from_utf8_lossy(error.as_bytes()).into_owned(),
     };
-    let mut json: Option<Value> = if text.trim().is_empty() {
+    let text_was_empty = text.trim().is_empty();
+    let mut json: Option<Value> = if text_was_empty {
         None
     } else {
         serde_json::from_str(&text).ok()
@@ -610,6 +661,24 @@ async fn run_step(
             } else {
                 sent_json.clone()
             }
+        } else if source == VERSION_CAPTURE {
+            // The current version: the ETag header (optional), else the body's eTag.
+            let version = received
+                .headers
+                .iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case(&suite.contract.resource.etag_header))
+                .map(|(_, v)| Value::String(v.clone()))
+                .or_else(|| {
+                    json.as_ref()
+                        .and_then(|b| b.pointer(suite.contract.resource.etag.as_str()))
+                        .cloned()
+                });
+            if version.is_none() && succeeded && text_was_empty {
+                // A 204 without the optional header shows no version: later steps that
+                // compare with it have nothing to compare, and read it themselves.
+                continue;
+            }
+            version
         } else if let Some(header) = source.strip_prefix("header:") {
             received
                 .headers

@@ -87,7 +87,7 @@ const CAUGHT_BY: [(&str, &str); 23] = [
     ("pair-outside-table-accepted", "transition-pair"),
     ("refused-write-stored", "refused-write-unchanged"),
     ("etag-missing-from-body", "schema"),
-    ("etag-header-missing", "etag-header"),
+    ("etag-header-mismatch", "etag-header"),
     ("id-changed-in-response", "id-stable"),
     ("created-rewritten", "created-stable"),
     ("updated-not-advanced", "updated-advances"),

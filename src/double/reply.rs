@@ -143,9 +143,12 @@ impl Reply {
                 body.strip_etags();
             }
         }
-        if has(Fault::EtagHeaderMissing) {
-            self.headers
-                .retain(|(name, _)| !name.eq_ignore_ascii_case("ETag"));
+        if has(Fault::EtagHeaderMismatch) {
+            for (name, value) in &mut self.headers {
+                if name.eq_ignore_ascii_case("ETag") {
+                    "\"another-version\"".clone_into(value);
+                }
+            }
         }
         let (body, mime) = match self.body {
             None => (Bytes::new(), None),

@@ -106,7 +106,7 @@ impl FaultResult {
                     scenario.name.clone(),
                     scenario.reason.clone().unwrap_or_default(),
                 )),
-                Outcome::Passed | Outcome::Skipped => {}
+                Outcome::Passed | Outcome::Skipped | Outcome::Inconclusive => {}
             }
             for finding in scenario.findings() {
                 *rules.entry(finding.rule.clone()).or_default() += 1;
@@ -506,6 +506,7 @@ mod tests {
                     Outcome::Failed => totals.failed += 1,
                     Outcome::Skipped => totals.skipped += 1,
                     Outcome::Error => totals.errors += 1,
+                    Outcome::Inconclusive => totals.inconclusive += 1,
                 }
                 ScenarioOutcome {
                     name: (*name).to_owned(),
