@@ -26,7 +26,7 @@ pub use specificity::{Specificity, VariantResult, VariantVerdict};
 
 /// How many times more scenarios at once a run against a fault or variant that makes
 /// clients wait (throttling, slow answers) gets.
-const WAITING_JOBS_FACTOR: usize = 8;
+const WAITING_JOBS_FACTOR: usize = 4;
 
 /// Runs at once by default.
 pub const DEFAULT_RUNS_AT_ONCE: usize = 8;
