@@ -307,10 +307,9 @@ fn run_suite(args: RunArgs) -> anyhow::Result<ExitCode> {
         max_wait: std::time::Duration::from_secs(args.max_wait),
         ..HttpConfig::default()
     };
-    let mut options = RunOptions::new(Snapshots {
-        dir: runner::snapshot_dir(&suite),
-        mode: args.snapshots,
-    });
+    let mut options = RunOptions::new(Snapshots::new(runner::snapshot_dir(&suite), args.snapshots));
+    options.redactor = vouch::report::Redactor::new(args.redact_header.iter(), secrets.iter());
+    let snapshots = options.snapshots.clone();
     options.filter.clone_from(&args.filter);
     options.allow_mutations = args.allow_mutations;
     options.redact_headers.clone_from(&args.redact_header);
@@ -355,6 +354,15 @@ fn run_suite(args: RunArgs) -> anyhow::Result<ExitCode> {
     }
     let mut out = std::io::stdout().lock();
     vouch::console::render(&record, args.quiet, &mut out).context("cannot write the report")?;
+    if let Some(first) = snapshots.recorded().first() {
+        let folder = first.parent().unwrap_or(first);
+        writeln!(
+            out,
+            "snapshots: {} recorded as new for this target in {} (review them: cargo insta review)",
+            snapshots.recorded().len(),
+            folder.display()
+        )?;
+    }
     out.flush().ok();
     Ok(ExitCode::from(record.exit_code()))
 }

@@ -44,6 +44,9 @@ pub struct RunOptions {
     pub keep_passed_exchanges: bool,
     /// When set, the runner adds each exchange's time per stage to it (benchmarks).
     pub stage_clock: Option<Arc<StageClock>>,
+    /// The run's secrets: snapshot text is scrubbed of them before it is written or
+    /// compared.
+    pub redactor: crate::report::Redactor,
 }
 
 impl RunOptions {
@@ -58,6 +61,7 @@ impl RunOptions {
             run_id: unique_run_id(),
             keep_passed_exchanges: true,
             stage_clock: None,
+            redactor: crate::report::Redactor::default(),
         }
     }
 }
@@ -596,6 +600,8 @@ async fn run_step(
         },
         snapshots: &options.snapshots,
         base: target.http.base(),
+        live: target.kind == TargetKind::Live,
+        redactor: &options.redactor,
         snapshot_diff: Mutex::new(None),
     };
     let mut findings: Vec<Finding> = Vec::new();

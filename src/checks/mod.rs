@@ -71,6 +71,10 @@ pub struct Context<'a> {
     pub snapshots: &'a Snapshots,
     /// The base URL of the target (redacted out of snapshots).
     pub base: &'a str,
+    /// A live target (its snapshots are its own), not the embedded double.
+    pub live: bool,
+    /// The run's secrets, scrubbed from snapshot text before it is written or compared.
+    pub redactor: &'a crate::report::Redactor,
     /// A snapshot that differs, for the reports.
     pub snapshot_diff: Mutex<Option<SnapshotDiff>>,
 }

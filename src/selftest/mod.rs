@@ -140,10 +140,10 @@ pub async fn selftest(
             filter: options.filter.clone().unwrap_or_default(),
         });
     }
-    let mut run_options = RunOptions::new(Snapshots {
-        dir: runner::snapshot_dir(&suite),
-        mode: SnapshotMode::Off,
-    });
+    let mut run_options = RunOptions::new(Snapshots::new(
+        runner::snapshot_dir(&suite),
+        SnapshotMode::Off,
+    ));
     run_options.jobs = options.jobs.max(1);
     // The verdicts need findings, not the exchanges of scenarios that passed.
     run_options.keep_passed_exchanges = false;
