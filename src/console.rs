@@ -15,7 +15,9 @@ fn line(out: &mut impl Write, scenario: &ScenarioOutcome) -> io::Result<()> {
     };
     write!(out, "{word} {}", scenario.name)?;
     match (&scenario.reason, scenario.outcome) {
-        (Some(reason), Outcome::Skipped | Outcome::Error | Outcome::Inconclusive) => writeln!(out, ": {reason}")?,
+        (Some(reason), Outcome::Skipped | Outcome::Error | Outcome::Inconclusive) => {
+            writeln!(out, ": {reason}")?
+        }
         _ => writeln!(out, " ({:.0} ms)", scenario.duration_ms)?,
     }
     for finding in scenario.findings() {

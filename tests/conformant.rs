@@ -102,7 +102,12 @@ impl Body for Chunks {
         self: Pin<&mut Self>,
         _cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
-        Poll::Ready(self.get_mut().frames.pop_front().map(|b| Ok(Frame::data(b))))
+        Poll::Ready(
+            self.get_mut()
+                .frames
+                .pop_front()
+                .map(|b| Ok(Frame::data(b))),
+        )
     }
 
     fn is_end_stream(&self) -> bool {
@@ -197,7 +202,11 @@ impl Proxy {
                 Bytes::from(ops.to_string()),
             )
             .await;
-        eprintln!("restate: {} {}", answer.status, String::from_utf8_lossy(&answer.body));
+        eprintln!(
+            "restate: {} {}",
+            answer.status,
+            String::from_utf8_lossy(&answer.body)
+        );
         (answer.status == 200).then_some(answer)
     }
 

@@ -127,8 +127,7 @@ fn every_fault_of_the_catalogue_fails_a_live_run_with_a_finding_naming_its_rule(
                     .map(|fault| {
                         scope.spawn(move || {
                             // With a token, so a double that takes any token shows it.
-                            let served =
-                                Served::start(&["--fault", fault, "--token", FAULT_TOKEN]);
+                            let served = Served::start(&["--fault", fault, "--token", FAULT_TOKEN]);
                             let output = Command::new(env!("CARGO_BIN_EXE_vouch"))
                                 .args(["run", "--target", &served.url, "--allow-mutations"])
                                 .args(["--quiet", "--jobs", "8", "--snapshots", "off"])

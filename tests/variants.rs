@@ -19,7 +19,7 @@ use vouch::double::{Fault, Variant};
 const TOKEN: &str = "vouch-variants-test-token";
 const TOKEN_VAR: &str = "VOUCH_VARIANTS_TEST_TOKEN";
 /// Served doubles at once (each with its run): the machine has two cores.
-const AT_ONCE: usize = 4;
+const AT_ONCE: usize = 3;
 
 /// A `vouch serve` process, stopped when dropped.
 struct Served {
@@ -148,10 +148,7 @@ fn a_live_run_against_every_conformant_variant_exits_0_with_snapshots_on() {
 #[test]
 fn a_live_run_against_every_fault_still_exits_1_with_snapshots_on() {
     // Arrange: every fault but the benign one (a client waits throttling out).
-    let faults: Vec<Fault> = Fault::ALL
-        .into_iter()
-        .filter(|f| !f.is_benign())
-        .collect();
+    let faults: Vec<Fault> = Fault::ALL.into_iter().filter(|f| !f.is_benign()).collect();
 
     // Act
     let results = a_few_at_once(&faults, |fault| {
@@ -211,7 +208,11 @@ fn a_variant_whose_create_never_yields_new_makes_scenarios_inconclusive_in_all_f
         .descendants()
         .find(|n| n.has_tag_name("skipped"))
         .unwrap();
-    assert_eq!(inconclusive.attribute("type"), Some("inconclusive"), "{junit}");
+    assert_eq!(
+        inconclusive.attribute("type"),
+        Some("inconclusive"),
+        "{junit}"
+    );
     assert!(
         inconclusive.attribute("message").unwrap().contains(reason),
         "{junit}"

@@ -87,7 +87,9 @@ fn etag_header(cx: &Context<'_>, out: &mut Vec<Finding>) {
             out.push(cx.finding(
                 "etag-header",
                 Some(pointer),
-                format!("the {header_name} header {header} differs from the body's eTag {body_etag}"),
+                format!(
+                    "the {header_name} header {header} differs from the body's eTag {body_etag}"
+                ),
             ));
         }
     }

@@ -86,7 +86,9 @@ impl Snapshots {
 pub fn target_label(base: &str) -> String {
     let rest = base.split_once("://").map_or(base, |(_, rest)| rest);
     let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    let host = authority.rsplit_once('@').map_or(authority, |(_, host)| host);
+    let host = authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, host)| host);
     let mut label = String::with_capacity(host.len());
     for c in host.chars() {
         if c.is_ascii_alphanumeric() || c == '.' {
@@ -378,10 +380,12 @@ mod tests {
 
     /// The bundled contract's snapshot rules.
     fn rules() -> SnapshotRules {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/referrals/contract.yaml");
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/fixtures/referrals/contract.yaml"
+        );
         let text = std::fs::read_to_string(path).unwrap();
-        let contract: crate::fixture::contract::Contract =
-            serde_saphyr::from_str(&text).unwrap();
+        let contract: crate::fixture::contract::Contract = serde_saphyr::from_str(&text).unwrap();
         contract.snapshot
     }
 

@@ -56,9 +56,17 @@ pub struct Reply {
     pub carries_resource: bool,
     /// Whether this answers a list request.
     pub is_list: bool,
-    /// The media type of a JSON body, when not the double's default (a variant's).
-    pub content_type: Option<String>,
-    /// How long to hold the response back (a variant's).
+    /// How it goes out, when not as the double sends it by default (a variant's or a
+    /// fault's); boxed, as it is rare and a reply travels in every `Result` of the responder.
+    pub delivery: Option<Box<Delivery>>,
+}
+
+/// How a reply goes out, where a variant or fault changes it.
+#[derive(Debug, Clone, Default)]
+pub struct Delivery {
+    /// The media type of a JSON body.
+    pub content_type: Option<&'static str>,
+    /// How long to hold the response back.
     pub delay: Option<Duration>,
 }
 
@@ -73,8 +81,7 @@ impl Reply {
             body: Some(Body::Text(text)),
             carries_resource: true,
             is_list: false,
-            content_type: None,
-            delay: None,
+            delivery: None,
         }
     }
 
@@ -94,8 +101,7 @@ impl Reply {
             body: Some(Body::Built(body)),
             carries_resource: true,
             is_list: false,
-            content_type: None,
-            delay: None,
+            delivery: None,
         }
     }
 
@@ -110,8 +116,7 @@ impl Reply {
             body: None,
             carries_resource: false,
             is_list: false,
-            content_type: None,
-            delay: None,
+            delivery: None,
         }
     }
 
@@ -125,9 +130,15 @@ impl Reply {
             body: Some(Body::Built(body)),
             carries_resource: false,
             is_list: false,
-            content_type: None,
-            delay: None,
+            delivery: None,
         }
+    }
+
+    /// Changes how the reply goes out.
+    #[must_use]
+    pub fn delivered(mut self, change: impl FnOnce(&mut Delivery)) -> Self {
+        change(self.delivery.get_or_insert_with(Box::default));
+        self
     }
 
     #[must_use]
@@ -166,15 +177,18 @@ impl Reply {
                 let mime = if has(Fault::WrongContentType) {
                     "text/plain".to_owned()
                 } else {
-                    self.content_type
-                        .unwrap_or_else(|| "application/json; charset=utf-8".to_owned())
+                    self.delivery
+                        .as_ref()
+                        .and_then(|d| d.content_type)
+                        .unwrap_or("application/json; charset=utf-8")
+                        .to_owned()
                 };
                 (body.into_bytes(), Some(mime))
             }
         };
         let delay = (has(Fault::SlowResponses) && self.is_list)
             .then_some(SLOW_RESPONSE)
-            .max(self.delay);
+            .max(self.delivery.as_ref().and_then(|d| d.delay));
         Wire {
             status: self.status,
             headers: self.headers,

@@ -584,10 +584,7 @@ impl Shared {
     /// window, as if the write committed then.
     fn committed(&self, reply: Reply) -> Reply {
         if self.has(Fault::ConcurrentWritesBothWin) {
-            Reply {
-                delay: Some(RACE_WINDOW * 2),
-                ..reply
-            }
+            reply.delivered(|d| d.delay = Some(RACE_WINDOW * 2))
         } else {
             reply
         }

@@ -492,7 +492,7 @@ impl Variants {
                 .header("Cache-Control", "no-cache, no-store");
         }
         if self.has(Variant::OdataMediaType) && reply.body.is_some() {
-            reply.content_type = Some(ODATA_JSON.to_owned());
+            reply = reply.delivered(|d| d.content_type = Some(ODATA_JSON));
         }
         if self.has(Variant::ConnectionClose) {
             reply = reply.header("Connection", "close");
@@ -501,7 +501,7 @@ impl Variants {
             reply = reply.header("Transfer-Encoding", "chunked");
         }
         if self.has(Variant::SlowAnswers) {
-            reply.delay = Some(SLOW_ANSWER);
+            reply = reply.delivered(|d| d.delay = Some(SLOW_ANSWER));
         }
         reply
     }

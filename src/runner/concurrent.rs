@@ -8,6 +8,7 @@
 use std::sync::Arc;
 
 use crate::finding::{Basis, Finding, Location};
+use crate::fixture::contract::ExpectedResponse;
 use crate::fixture::Suite;
 use crate::target::{Http, Received, SentRequest, TransportError};
 
@@ -80,7 +81,7 @@ pub(super) fn judge(suite: &Suite, statuses: &[u16], location: Location) -> Opti
     if wins == 1 && misanswered.is_empty() {
         return None;
     }
-    let expected = stale.map_or_else(|| "412".to_owned(), |r| r.describe());
+    let expected = stale.map_or_else(|| "412".to_owned(), ExpectedResponse::describe);
     let shown: Vec<String> = statuses.iter().map(u16::to_string).collect();
     let basis = suite
         .contract

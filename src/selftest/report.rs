@@ -448,6 +448,9 @@ impl SelftestReport {
                 benign.join(", ")
             )?;
         }
+        if !self.variants.is_empty() {
+            specificity::render_score(out, &self.variants)?;
+        }
         writeln!(out, "runtime rules covered: {covered}/{runtime}")?;
         let survivors: Vec<&str> = self.survivors().map(|f| f.fault.name()).collect();
         if !survivors.is_empty() {

@@ -288,9 +288,7 @@ mod tests {
             Duration::ZERO
         );
         // A date about 30 s ahead: about 30 s (the clock moves while we look).
-        let ahead = httpdate::fmt_http_date(
-            std::time::SystemTime::now() + Duration::from_secs(30),
-        );
+        let ahead = httpdate::fmt_http_date(std::time::SystemTime::now() + Duration::from_secs(30));
         let wait = retry_after(Some(&ahead));
         assert!(
             wait > Duration::from_secs(27) && wait <= Duration::from_secs(30),
