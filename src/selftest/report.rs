@@ -195,6 +195,9 @@ pub struct SelftestReport {
     pub coverage: Vec<RuleCoverage>,
     /// The specificity matrix: one row per conformant variant run.
     pub variants: Vec<VariantResult>,
+    /// Runs that misfired on latency alone and were run again, alone (their second
+    /// result is the one above).
+    pub rerun: Vec<String>,
 }
 
 impl SelftestReport {
@@ -452,6 +455,13 @@ impl SelftestReport {
             specificity::render_score(out, &self.variants)?;
         }
         writeln!(out, "runtime rules covered: {covered}/{runtime}")?;
+        if !self.rerun.is_empty() {
+            writeln!(
+                out,
+                "run again alone, after slow responses on a busy machine: {}",
+                self.rerun.join(", ")
+            )?;
+        }
         let survivors: Vec<&str> = self.survivors().map(|f| f.fault.name()).collect();
         if !survivors.is_empty() {
             writeln!(out, "survived: {}", survivors.join(", "))?;
@@ -582,6 +592,7 @@ mod tests {
             coverage: RuleCoverage::of(contract, &faults),
             faults,
             variants: Vec::new(),
+            rerun: Vec::new(),
         }
     }
 
