@@ -93,6 +93,13 @@ enum Command {
         /// Print the fault catalogue and exit.
         #[arg(long)]
         list_faults: bool,
+        /// Behave as a conformant variant (repeatable): behaviour the docs allow that the
+        /// double does not do by default; see --list-variants.
+        #[arg(long = "variant", value_name = "NAME")]
+        variants: Vec<vouch::double::Variant>,
+        /// Print the catalogue of conformant variants and exit.
+        #[arg(long)]
+        list_variants: bool,
         /// The HTTP server: wiremock (default) or lean (keeps no copy of the requests it
         /// answered: for long sessions under heavy traffic).
         #[arg(long, value_name = "SERVER", default_value = "wiremock")]
@@ -236,6 +243,9 @@ struct RunArgs {
     /// Inject a fault into the embedded double (repeatable; see `vouch serve --list-faults`).
     #[arg(long = "fault", value_name = "NAME")]
     faults: Vec<Fault>,
+    /// Make the embedded double a conformant variant (repeatable; see `vouch serve --list-variants`).
+    #[arg(long = "variant", value_name = "NAME")]
+    variants: Vec<vouch::double::Variant>,
     /// Another header whose value must never appear in output (repeatable).
     #[arg(long, value_name = "NAME")]
     redact_header: Vec<String>,
@@ -315,13 +325,14 @@ fn run_suite(args: RunArgs) -> anyhow::Result<ExitCode> {
             let config = DoubleConfig {
                 seed: Some(args.seed),
                 faults: args.faults.iter().copied().collect(),
+                variants: args.variants.iter().copied().collect(),
                 server: args.double_server,
                 ..DoubleConfig::default()
             };
             Target::double(&suite, config, http).await?
         } else {
-            if !args.faults.is_empty() {
-                anyhow::bail!("--fault applies to the embedded double only (use `vouch serve --fault` for a served one)");
+            if !args.faults.is_empty() || !args.variants.is_empty() {
+                anyhow::bail!("--fault and --variant apply to the embedded double only (use `vouch serve --fault` or `--variant` for a served one)");
             }
             let base = args.target.trim_end_matches('/').to_owned();
             if !(base.starts_with("http://") || base.starts_with("https://")) {
@@ -401,7 +412,7 @@ fn serve(
     suite: &std::path::Path,
     address: std::net::SocketAddr,
     token: Option<String>,
-    faults: Vec<Fault>,
+    (faults, variants): (Vec<Fault>, Vec<vouch::double::Variant>),
     seed: Option<u64>,
     server: vouch::double::DoubleServer,
 ) -> anyhow::Result<ExitCode> {
@@ -415,6 +426,7 @@ fn serve(
             seed,
             token,
             faults: faults.into_iter().collect(),
+            variants: variants.into_iter().collect(),
             server,
             ..DoubleConfig::default()
         };
@@ -424,6 +436,10 @@ fn serve(
         let names: Vec<&str> = double.faults().iter().map(|f| f.name()).collect();
         if !names.is_empty() {
             let _ = writeln!(banner, "faults: {}", names.join(", "));
+        }
+        let names: Vec<&str> = double.variants().iter().map(|v| v.name()).collect();
+        if !names.is_empty() {
+            let _ = writeln!(banner, "variants: {}", names.join(", "));
         }
         let mut out = std::io::stdout().lock();
         let _ = out.write_all(banner.as_bytes()).and_then(|()| out.flush());
@@ -446,6 +462,14 @@ fn list_faults() -> ExitCode {
     for fault in Fault::ALL {
         let note = if fault.is_benign() { " (benign)" } else { "" };
         println!("{:<32} {}{note}", fault.name(), fault.description());
+    }
+    ExitCode::SUCCESS
+}
+
+fn list_variants_catalogue() -> ExitCode {
+    for variant in vouch::double::Variant::ALL {
+        println!("{:<32} {}", variant.name(), variant.description());
+        println!("{:<32} ({})", "", variant.allowance());
     }
     ExitCode::SUCCESS
 }
@@ -476,10 +500,15 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             faults,
             seed,
             list_faults: list,
+            variants,
+            list_variants,
             server,
         } => {
             if list {
                 return Ok(list_faults());
+            }
+            if list_variants {
+                return Ok(list_variants_catalogue());
             }
             let token = match token_env {
                 Some(var) => Some(
@@ -492,7 +521,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 &suite,
                 std::net::SocketAddr::new(host, port),
                 token,
-                faults,
+                (faults, variants),
                 seed,
                 server,
             )

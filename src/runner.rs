@@ -2,6 +2,8 @@
 //! exchange, and returns plain data (a `RunRecord`). It prints nothing; scenarios run
 //! concurrently, each isolated (it creates the referral it works on).
 
+mod concurrent;
+
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -75,6 +77,10 @@ pub fn unique_run_id() -> String {
         (nanos ^ u128::from(std::process::id()) << 40) & 0xffff_ffff_ffff
     )
 }
+
+/// The tag of scenarios that only mean something when the run authenticates (a wrong
+/// token must be refused; a target that needs no token cannot show that).
+pub const NEEDS_TOKEN_TAG: &str = "needs-token";
 
 /// Headers whose values are secrets.
 const SECRET_HEADERS: [&str; 4] = [
@@ -227,6 +233,13 @@ pub async fn run_scenario(
         outcome.outcome = Outcome::Skipped;
         outcome.reason = Some(
             "it writes (POST/PUT/PATCH); run with --allow-mutations against a live target".into(),
+        );
+        return outcome;
+    }
+    if scenario.tags.iter().any(|t| t == NEEDS_TOKEN_TAG) && target.http.config().token.is_none() {
+        outcome.outcome = Outcome::Skipped;
+        outcome.reason = Some(
+            "it checks that a wrong token is refused, and this run has no token (--token-env or --token-command)".into(),
         );
         return outcome;
     }
@@ -513,14 +526,23 @@ async fn run_step(
         body: body_text.clone().map(String::into_bytes),
     };
     let sending = clock.map(|_| Instant::now());
-    let mut received = target
-        .http
-        .send(&request)
-        .await
-        .map_err(|source| StepError::Transport {
-            step: label.to_owned(),
-            source,
-        })?;
+    let transport_error = |source| StepError::Transport {
+        step: label.to_owned(),
+        source,
+    };
+    // A step with `parallel: N` races N copies of its request (see concurrent.rs).
+    let (mut received, race) = match step.parallel {
+        Some(copies) if copies > 1 => {
+            let race = concurrent::send(&target.http, &request, copies)
+                .await
+                .map_err(transport_error)?;
+            (race.winner, Some(race.statuses))
+        }
+        _ => (
+            target.http.send(&request).await.map_err(transport_error)?,
+            None,
+        ),
+    };
     let mut transport = Duration::ZERO;
     if let (Some(clock), Some(sending)) = (clock, sending) {
         transport = sending.elapsed();
@@ -603,6 +625,13 @@ async fn run_step(
     }
     let snapshot = cx.snapshot_diff.lock().ok().and_then(|mut s| s.take());
     drop(cx);
+    if let Some(statuses) = &race {
+        let mut location = crate::finding::Location::file(&scenario.file).step(label);
+        if step.line > 0 {
+            location.line = Some(step.line);
+        }
+        findings.extend(concurrent::judge(suite, statuses, location));
+    }
 
     // Captures.
     let mut captures: Vec<(String, String)> = step

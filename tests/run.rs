@@ -103,6 +103,9 @@ const CAUGHT_BY: [(&str, &str); 23] = [
     ("slow-responses", "latency"),
 ];
 
+/// The token the served doubles of the fault test require.
+const FAULT_TOKEN: &str = "vouch-fault-test-token";
+
 #[test]
 fn every_fault_of_the_catalogue_fails_a_live_run_with_a_finding_naming_its_rule() {
     // Arrange: the catalogue as `vouch serve --list-faults` prints it.
@@ -123,18 +126,16 @@ fn every_fault_of_the_catalogue_fails_a_live_run_with_a_finding_naming_its_rule(
                     .iter()
                     .map(|fault| {
                         scope.spawn(move || {
-                            let served = Served::start(&["--fault", fault]);
-                            let output = vouch(&[
-                                "run",
-                                "--target",
-                                &served.url,
-                                "--allow-mutations",
-                                "--quiet",
-                                "--jobs",
-                                "8",
-                                "--snapshots",
-                                "off",
-                            ]);
+                            // With a token, so a double that takes any token shows it.
+                            let served = Served::start(&["--fault", fault, "--token", FAULT_TOKEN]);
+                            let output = Command::new(env!("CARGO_BIN_EXE_vouch"))
+                                .args(["run", "--target", &served.url, "--allow-mutations"])
+                                .args(["--quiet", "--jobs", "8", "--snapshots", "off"])
+                                .args(["--token-env", "VOUCH_FAULT_TOKEN"])
+                                .env("VOUCH_FAULT_TOKEN", FAULT_TOKEN)
+                                .current_dir(common::root())
+                                .output()
+                                .unwrap();
                             (
                                 fault.clone(),
                                 output.status.code(),

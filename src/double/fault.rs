@@ -35,10 +35,18 @@ pub enum Fault {
     ListFilterIgnored,
     Throttled,
     SlowResponses,
+    // Sensitivity beyond the first catalogue: each is caught only by the scenarios of
+    // fixture/sensitivity.rs (or the pair check on create responses).
+    ConcurrentWritesBothWin,
+    CreateStoresForbiddenPair,
+    AnyTokenAccepted,
+    IfMatchListIgnored,
+    WeakIfMatchAccepted,
+    MalformedIfMatchIgnored,
 }
 
 impl Fault {
-    pub const ALL: [Fault; 27] = [
+    pub const ALL: [Fault; 33] = [
         Fault::StaleIfMatchAccepted,
         Fault::PatchStaleIfMatchAccepted,
         Fault::WildcardRefused,
@@ -66,6 +74,12 @@ impl Fault {
         Fault::ListFilterIgnored,
         Fault::Throttled,
         Fault::SlowResponses,
+        Fault::ConcurrentWritesBothWin,
+        Fault::CreateStoresForbiddenPair,
+        Fault::AnyTokenAccepted,
+        Fault::IfMatchListIgnored,
+        Fault::WeakIfMatchAccepted,
+        Fault::MalformedIfMatchIgnored,
     ];
 
     /// The name used on the command line (`--fault NAME`).
@@ -98,6 +112,12 @@ impl Fault {
             Fault::ListFilterIgnored => "list-filter-ignored",
             Fault::Throttled => "throttled",
             Fault::SlowResponses => "slow-responses",
+            Fault::ConcurrentWritesBothWin => "concurrent-writes-both-win",
+            Fault::CreateStoresForbiddenPair => "create-stores-forbidden-pair",
+            Fault::AnyTokenAccepted => "any-token-accepted",
+            Fault::IfMatchListIgnored => "if-match-list-ignored",
+            Fault::WeakIfMatchAccepted => "weak-if-match-accepted",
+            Fault::MalformedIfMatchIgnored => "malformed-if-match-ignored",
         }
     }
 
@@ -149,13 +169,32 @@ impl Fault {
                 "every 50th request is refused with 429 and Retry-After: 1 (benign: clients retry)"
             }
             Fault::SlowResponses => "list responses are delayed by 1.5 s",
+            Fault::ConcurrentWritesBothWin => {
+                "If-Match is checked against the last version whose response went out, so writers that send the same If-Match at once all win (a lost update)"
+            }
+            Fault::CreateStoresForbiddenPair => {
+                "create stores a substatus that does not go with the status (New/Pending becomes New with another status's substatus)"
+            }
+            Fault::AnyTokenAccepted => "any bearer token is accepted, not only the right one",
+            Fault::IfMatchListIgnored => {
+                "an If-Match with a list of entity tags is accepted without comparing them"
+            }
+            Fault::WeakIfMatchAccepted => {
+                "If-Match compares weakly: W/\"current\" matches the current eTag"
+            }
+            Fault::MalformedIfMatchIgnored => {
+                "a malformed If-Match is treated as absent (a PATCH then goes through blind)"
+            }
         }
     }
 
     /// Whether the fault makes clients wait (throttling, delays) rather than work: a run
     /// against it mostly sleeps, so more of its scenarios can go at once.
     pub fn makes_clients_wait(self) -> bool {
-        matches!(self, Fault::Throttled | Fault::SlowResponses)
+        matches!(
+            self,
+            Fault::Throttled | Fault::SlowResponses | Fault::ConcurrentWritesBothWin
+        )
     }
 
     /// Whether a conformant client is expected to pass despite this fault (throttling

@@ -207,7 +207,13 @@ impl Http {
                 })?;
                 builder = builder.header(name, value);
             }
-            if let Some(token) = &self.config.token {
+            // A step that sends its own Authorization (a deliberately wrong token) replaces
+            // the run's token; the run's token is never sent beside it.
+            let own_authorization = request
+                .headers
+                .iter()
+                .any(|(name, _)| name.eq_ignore_ascii_case("authorization"));
+            if let Some(token) = self.config.token.as_ref().filter(|_| !own_authorization) {
                 builder = builder.bearer_auth(token);
             }
             if let Some(body) = &request.body {
