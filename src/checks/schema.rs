@@ -23,7 +23,7 @@ impl Check for Schema {
                         None,
                         format!(
                             "expected a JSON body matching {name}, got {}",
-                            shown(cx.observed.text)
+                            shown(cx.observed.text, cx.redactor)
                         ),
                     )),
                     Some(body) => match cx.suite.schemas.validate(name, body) {
@@ -54,7 +54,7 @@ impl Check for Schema {
                     None,
                     format!(
                         "a {status} error body is not JSON: {}",
-                        shown(cx.observed.text)
+                        shown(cx.observed.text, cx.redactor)
                     ),
                 )),
                 Some(body) => {
@@ -64,7 +64,7 @@ impl Check for Schema {
                             None,
                             format!(
                                 "a {status} error body is neither documented error envelope: {}",
-                                shown(cx.observed.text)
+                                shown(cx.observed.text, cx.redactor)
                             ),
                         ));
                     }
@@ -74,10 +74,13 @@ impl Check for Schema {
     }
 }
 
-fn shown(text: &str) -> String {
+/// A preview of `text`, redacted before it is cut (a cut would hide a secret from
+/// redaction).
+fn shown(text: &str, redactor: &crate::report::Redactor) -> String {
     if text.trim().is_empty() {
         return "an empty body".into();
     }
+    let text = redactor.redact_str(text);
     let cut: String = text.chars().take(80).collect();
     if cut.len() < text.len() {
         format!("{cut:?}…")

@@ -312,14 +312,15 @@ pub fn snapshot_text(
     base: &str,
     redactor: &Redactor,
 ) -> String {
-    let mut contents = match json {
-        Some(body) => to_fixture_text(&canonical(body, rules, base))
-            .trim_end()
-            .to_owned(),
-        None => text.trim_end().to_owned(),
-    };
-    redactor.text(&mut contents);
-    contents
+    // Secrets out first, in the parsed strings (an escaped secret is judged decoded).
+    match json {
+        Some(body) => {
+            let mut body = canonical(body, rules, base);
+            redactor.json(&mut body);
+            to_fixture_text(&body).trim_end().to_owned()
+        }
+        None => redactor.redact_str(text).trim_end().to_owned(),
+    }
 }
 
 /// The contents of a snapshot file (after insta's header), if it exists.
@@ -330,7 +331,7 @@ pub fn read_snapshot(path: &Path) -> Option<String> {
     Some(rest[end + 5..].trim_end().to_owned())
 }
 
-/// Writes a snapshot file in insta's format.
+/// Writes a snapshot file in insta's format, all or nothing.
 pub fn write_snapshot(path: &Path, expression: &str, contents: &str) -> std::io::Result<()> {
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent)?;
@@ -339,7 +340,7 @@ pub fn write_snapshot(path: &Path, expression: &str, contents: &str) -> std::io:
         "---\nsource: vouch run\nexpression: {expression:?}\n---\n{}\n",
         contents.trim_end()
     );
-    std::fs::write(path, text)
+    crate::atomic::write(path, text.as_bytes())
 }
 
 pub(super) struct Snapshot;
