@@ -225,7 +225,8 @@ impl Scrub<'_> {
             }
         }
         // Longest first, so a value that contains another is replaced whole.
-        self.known.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
+        self.known
+            .sort_by_key(|known| std::cmp::Reverse(known.0.len()));
     }
 
     fn tree(&self, value: Value) -> Value {
