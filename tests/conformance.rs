@@ -20,6 +20,7 @@ use vouch::checks::{SnapshotMode, Snapshots};
 use vouch::double::DoubleConfig;
 use vouch::fixture::scenario::{Scenario, Step};
 use vouch::outcome::Outcome;
+use vouch::report::Redactor;
 use vouch::runner::{self, RunOptions};
 use vouch::target::{HttpConfig, Target};
 use vouch::Suite;
@@ -86,6 +87,12 @@ fn run_trial(
             SnapshotMode::Off,
         ));
         options.allow_mutations = live.is_none_or(|l| l.allow_mutations);
+        // Secrets out of the snapshots insta records (`.snap.new` included).
+        let redactor = Redactor::new(
+            std::iter::empty::<&str>(),
+            live.and_then(|l| l.token.clone()),
+        );
+        options.redactor = redactor.clone();
         let outcome = runner::run_scenario(suite, scenario, index, &target, &options).await;
         match outcome.outcome {
             Outcome::Passed | Outcome::Skipped => {}
@@ -105,10 +112,6 @@ fn run_trial(
         }
         let is_live = live.is_some();
         let dir = options.snapshots.dir_for(is_live, target.http.base());
-        let redactor = vouch::report::Redactor::new(
-            std::iter::empty::<&str>(),
-            live.and_then(|l| l.token.clone()),
-        );
         for (step, result) in scenario.steps.iter().zip(&outcome.steps) {
             if !step.expect.snapshot {
                 continue;

@@ -73,7 +73,8 @@ pub struct Context<'a> {
     pub base: &'a str,
     /// A live target (its snapshots are its own), not the embedded double.
     pub live: bool,
-    /// The run's secrets, scrubbed from snapshot text before it is written or compared.
+    /// Secrets out of what a check shows (previews) or writes (snapshots): redact a text
+    /// before cutting it.
     pub redactor: &'a crate::report::Redactor,
     /// A snapshot that differs, for the reports.
     pub snapshot_diff: Mutex<Option<SnapshotDiff>>,

@@ -268,7 +268,7 @@ pub fn read_snapshot(path: &Path) -> Option<String> {
     Some(rest[end + 5..].trim_end().to_owned())
 }
 
-/// Writes a snapshot file in insta's format.
+/// Writes a snapshot file in insta's format, all or nothing.
 pub fn write_snapshot(path: &Path, expression: &str, contents: &str) -> std::io::Result<()> {
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent)?;
@@ -277,7 +277,7 @@ pub fn write_snapshot(path: &Path, expression: &str, contents: &str) -> std::io:
         "---\nsource: vouch run\nexpression: {expression:?}\n---\n{}\n",
         contents.trim_end()
     );
-    std::fs::write(path, text)
+    crate::atomic::write(path, text.as_bytes())
 }
 
 pub(super) struct Snapshot;
