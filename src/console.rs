@@ -16,7 +16,7 @@ fn line(out: &mut impl Write, scenario: &ScenarioOutcome) -> io::Result<()> {
     write!(out, "{word} {}", scenario.name)?;
     match (&scenario.reason, scenario.outcome) {
         (Some(reason), Outcome::Skipped | Outcome::Error | Outcome::Inconclusive) => {
-            writeln!(out, ": {reason}")?
+            writeln!(out, ": {reason}")?;
         }
         _ => writeln!(out, " ({:.0} ms)", scenario.duration_ms)?,
     }

@@ -7,7 +7,7 @@
 //! new referral as Closed/Won, so the scenarios that need New or Active are inconclusive,
 //! in every report, and the run still exits 0.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a failed unwrap is a failed test
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::doc_markdown)] // tests: a failed unwrap is a failed test; prose names headers
 
 mod common;
 
@@ -68,6 +68,8 @@ struct Proxy {
     own: String,
     client: reqwest::Client,
     requests: AtomicUsize,
+    /// Set between two runs: the server changed (every referral gains a member).
+    changed: std::sync::atomic::AtomicBool,
 }
 
 /// A body sent in one frame with its length, or in several without (chunked).
@@ -202,11 +204,6 @@ impl Proxy {
                 Bytes::from(ops.to_string()),
             )
             .await;
-        eprintln!(
-            "restate: {} {}",
-            answer.status,
-            String::from_utf8_lossy(&answer.body)
-        );
         (answer.status == 200).then_some(answer)
     }
 
@@ -291,6 +288,12 @@ impl Proxy {
             (Variant::ReorderedAndExtra, Some(body)) => {
                 text = serde_json::to_string_pretty(&reorder(body)).unwrap();
             }
+            (_, Some(mut body)) if self.changed.load(Ordering::Relaxed) => {
+                if let Some(map) = body.as_object_mut().filter(|m| m.contains_key("id")) {
+                    map.insert("serverRevision".into(), json!(2));
+                    text = body.to_string();
+                }
+            }
             _ => {}
         }
         let mut response = Response::builder().status(answer.status);
@@ -325,7 +328,9 @@ impl Proxy {
 /// The double behind a proxy that behaves as `variant`; kept running while it lives.
 struct Server {
     url: String,
-    runtime: tokio::runtime::Runtime,
+    proxy: Arc<Proxy>,
+    /// Serves the proxy and the double; dropping it stops them.
+    _runtime: tokio::runtime::Runtime,
     _double: Double,
 }
 
@@ -361,7 +366,9 @@ impl Server {
             own: url.clone(),
             client: reqwest::Client::new(),
             requests: AtomicUsize::new(0),
+            changed: std::sync::atomic::AtomicBool::new(false),
         });
+        let handle = Arc::clone(&proxy);
         runtime.spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
                 let proxy = Arc::clone(&proxy);
@@ -378,22 +385,20 @@ impl Server {
         });
         Self {
             url,
-            runtime,
+            proxy: handle,
+            _runtime: runtime,
             _double: double,
         }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = &self.runtime;
     }
 }
 
 /// `vouch run --target URL --allow-mutations` on a scratch copy of the suite (so the
 /// target's snapshots land in the copy), with every report.
 fn run_against(variant: Variant, scratch: &ScratchSuite, extra: &[&str]) -> std::process::Output {
-    let server = Server::start(variant);
+    run_on(&Server::start(variant), scratch, extra)
+}
+
+fn run_on(server: &Server, scratch: &ScratchSuite, extra: &[&str]) -> std::process::Output {
     let suite = scratch.suite();
     let out = scratch.path("out");
     let mut args = vec![
@@ -422,7 +427,6 @@ fn run_against(variant: Variant, scratch: &ScratchSuite, extra: &[&str]) -> std:
         .env_remove("CI")
         .output()
         .unwrap();
-    drop(server);
     output
 }
 
@@ -440,7 +444,9 @@ fn passes(variant: Variant) -> String {
         Some(0),
         "{variant:?}: false alarms:\n{}\n{}\n{}",
         failing.join("\n"),
-        text.lines().last().unwrap_or_default(),
+        text.lines()
+            .find(|l| l.contains(" passed, "))
+            .unwrap_or_default(),
         common::stderr(&output)
     );
     text
@@ -519,10 +525,8 @@ fn a_precondition_that_cannot_be_reached_is_inconclusive_in_every_report_and_exi
         .expect("the scenario ran");
     assert!(line.starts_with("INCONCLUSIVE"), "{line}");
     assert!(line.contains("stored the new resource as Closed"), "{line}");
-    assert!(
-        text.lines().last().unwrap().contains("inconclusive"),
-        "{text}"
-    );
+    let summary = text.lines().find(|l| l.contains(" passed, ")).unwrap();
+    assert!(summary.contains(" inconclusive"), "{summary}");
 
     let record: Value =
         serde_json::from_str(&scratch.read("out/run.json")).expect("the run record is JSON");
@@ -547,15 +551,59 @@ fn a_precondition_that_cannot_be_reached_is_inconclusive_in_every_report_and_exi
         .children()
         .find(|n| n.has_tag_name("skipped"))
         .expect("an inconclusive scenario is skipped in JUnit");
-    assert!(skipped
-        .attribute("message")
-        .unwrap()
-        .starts_with("inconclusive: "));
+    let message = skipped.attribute("message").unwrap_or_default();
+    assert!(message.starts_with("inconclusive: "), "{junit}");
 
     let markdown = scratch.read("out/summary.md");
     assert!(markdown.contains("Inconclusive ("), "{markdown}");
-    assert!(markdown.contains(needs_new), "{markdown}");
+    assert!(
+        markdown.contains(&needs_new.replace('>', "&gt;")),
+        "{markdown}"
+    );
     let html = scratch.read("out/report.html");
     assert!(html.contains("<span class=\"badge inconclusive\">inconclusive</span>"));
     assert!(html.contains("Inconclusive (not a failure): "));
+}
+
+#[test]
+fn a_new_target_records_its_snapshots_and_a_changed_one_reports_the_difference() {
+    let scratch = ScratchSuite::new();
+    let server = Server::start(Variant::NoEtagHeader);
+    let label = vouch::checks::snapshot::target_label(&server.url);
+    let folder = scratch.path("snapshots").join(&label);
+
+    // First run: recorded as new for review, and no failure.
+    let first = run_on(&server, &scratch, &[]);
+    let text = stdout(&first);
+    assert_eq!(first.status.code(), Some(0), "{text}");
+    assert!(text.contains("recorded as new for this target"), "{text}");
+    let recorded: Vec<_> = std::fs::read_dir(&folder)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert!(
+        recorded.iter().any(|n| n.ends_with(".snap.new")) && recorded.len() >= 4,
+        "{recorded:?}"
+    );
+    // The double's own snapshots are not touched, and none of its values leak in.
+    assert!(!scratch
+        .path("snapshots/documented-create-returns-the-populated-referral__create.snap")
+        .exists());
+
+    // Second run, unchanged: compares against what was recorded, and passes.
+    let second = run_on(&server, &scratch, &[]);
+    assert_eq!(second.status.code(), Some(0), "{}", stdout(&second));
+
+    // The target changes: the difference is reported, against its own snapshots.
+    server.proxy.changed.store(true, Ordering::Relaxed);
+    let third = run_on(&server, &scratch, &[]);
+    let text = stdout(&third);
+    assert_eq!(third.status.code(), Some(1), "{text}");
+    assert!(text.contains("[snapshot, assumed]"), "{text}");
+    assert!(text.contains(&label), "{text}");
+    let record = scratch.read("out/run.json");
+    assert!(
+        record.contains("serverRevision"),
+        "the diff is in the record"
+    );
 }

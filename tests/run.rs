@@ -222,9 +222,12 @@ fn the_token_never_appears_in_output_reports_or_logs() {
     let report = |kind: &str, file: &str| format!("{kind}={}", dir.path().join(file).display());
 
     // Act
+    let scratch = ScratchSuite::new();
+    let suite = scratch.suite().display().to_string();
     let output = Command::new(env!("CARGO_BIN_EXE_vouch"))
         .args([
             "run",
+            &suite,
             "--target",
             &served.url,
             "--allow-mutations",
@@ -265,11 +268,19 @@ fn the_token_never_appears_in_output_reports_or_logs() {
         json.contains("[redacted]") || !json.contains("uthorization"),
         "credential headers are redacted"
     );
-    for entry in std::fs::read_dir(common::root().join("snapshots")).unwrap() {
-        assert!(!std::fs::read_to_string(entry.unwrap().path())
-            .unwrap()
-            .contains(token));
+    // A live target's snapshots (recorded as new on this first run) hold no token either.
+    let label = vouch::checks::snapshot::target_label(&served.url);
+    let recorded = scratch.path("snapshots").join(&label);
+    let mut snapshots = 0;
+    for entry in std::fs::read_dir(&recorded).unwrap() {
+        let path = entry.unwrap().path();
+        assert!(!std::fs::read_to_string(&path).unwrap().contains(token));
+        snapshots += 1;
     }
+    assert!(
+        snapshots > 0,
+        "the first run records the target's snapshots"
+    );
 }
 
 #[test]
@@ -283,6 +294,8 @@ fn a_wrong_token_gives_findings_not_a_leak() {
             &served.url,
             "--allow-mutations",
             "--quiet",
+            "--snapshots",
+            "off",
             "--token-command",
             "echo wrong-token-77c3",
         ])

@@ -129,62 +129,162 @@ fn is_guid(bytes: &[u8]) -> bool {
         })
 }
 
+/// An RFC 3339 date-time: `YYYY-MM-DDTHH:MM:SS`, any fraction, then `Z` or an offset.
 fn is_time(text: &str) -> bool {
     let b = text.as_bytes();
-    b.len() >= 20
-        && b[4] == b'-'
-        && b[7] == b'-'
-        && b[10] == b'T'
-        && b[13] == b':'
-        && text.ends_with('Z')
+    let digits = |range: std::ops::Range<usize>| range.into_iter().all(|i| b[i].is_ascii_digit());
+    if b.len() < 20
+        || !(digits(0..4)
+            && digits(5..7)
+            && digits(8..10)
+            && digits(11..13)
+            && digits(14..16)
+            && digits(17..19))
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || !matches!(b[10], b'T' | b't')
+        || b[13] != b':'
+        || b[16] != b':'
+    {
+        return false;
+    }
+    let mut rest = &b[19..];
+    if let [b'.', fraction @ ..] = rest {
+        let count = fraction.iter().take_while(|c| c.is_ascii_digit()).count();
+        if count == 0 {
+            return false;
+        }
+        rest = &fraction[count..];
+    }
+    match rest {
+        [b'Z' | b'z'] => true,
+        [b'+' | b'-', h1, h2, b':', m1, m2] => [h1, h2, m1, m2].iter().all(|c| c.is_ascii_digit()),
+        _ => false,
+    }
 }
 
 /// The canonical, redacted form of a response body: `volatile` members of the body (and
-/// of each item of the contract's `items` array) become their placeholders, then keys are
-/// sorted, numbers take one form, and strings lose GUIDs, times and the target's base URL.
+/// of each item of the contract's `items` array) become their placeholders, and so do
+/// their values wherever else they occur (an id in a link, whatever its form); then keys
+/// are sorted, numbers take one form, and strings lose GUIDs, times and the target's base
+/// URL.
 pub fn canonical(value: &Value, rules: &SnapshotRules, base: &str) -> Value {
     let mut value = value.clone();
-    redact_volatile(&mut value, rules);
+    let mut scrub = Scrub {
+        rules,
+        base,
+        known: Vec::new(),
+    };
+    scrub.volatile(&mut value);
     if let Some(items) = rules.items.as_ref() {
         if let Some(Value::Array(items)) = value.pointer_mut(items.as_str()) {
             for item in items {
-                redact_volatile(item, rules);
+                scrub.volatile(item);
             }
         }
     }
-    canonical_tree(value, rules, base)
+    scrub.tree(value)
 }
 
-fn redact_volatile(resource: &mut Value, rules: &SnapshotRules) {
-    for (pointer, placeholder) in &rules.volatile {
-        if let Some(slot) = resource.pointer_mut(pointer.as_str()) {
-            if !slot.is_null() {
-                *slot = Value::String(placeholder.clone());
+/// The string with what the contract's `strings` rules name replaced, in one pass over it
+/// (a response of megabytes costs milliseconds).
+pub fn redact_text(text: &str, rules: &SnapshotRules, base: &str) -> String {
+    Scrub {
+        rules,
+        base,
+        known: Vec::new(),
+    }
+    .text(text)
+}
+
+/// What one body's redaction knows: the rules, the target, and the volatile values met.
+struct Scrub<'r> {
+    rules: &'r SnapshotRules,
+    base: &'r str,
+    /// Values of volatile members (value, placeholder), replaced in every other string.
+    known: Vec<(String, String)>,
+}
+
+/// Shorter volatile values are not looked for in other strings (too likely by chance).
+const SHORTEST_KNOWN: usize = 8;
+
+impl Scrub<'_> {
+    fn volatile(&mut self, resource: &mut Value) {
+        for (pointer, placeholder) in &self.rules.volatile {
+            if let Some(slot) = resource.pointer_mut(pointer.as_str()) {
+                if let Value::String(text) = slot {
+                    if text.len() >= SHORTEST_KNOWN
+                        && !self.known.iter().any(|(known, _)| known == text)
+                    {
+                        self.known.push((text.clone(), placeholder.clone()));
+                    }
+                }
+                if !slot.is_null() {
+                    *slot = Value::String(placeholder.clone());
+                }
             }
+        }
+        // Longest first, so a value that contains another is replaced whole.
+        self.known.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
+    }
+
+    fn tree(&self, value: Value) -> Value {
+        match value {
+            Value::Object(map) => {
+                let mut entries: Vec<(String, Value)> = map.into_iter().collect();
+                entries.sort_by(|a, b| a.0.cmp(&b.0));
+                let mut sorted = Map::with_capacity(entries.len());
+                for (key, v) in entries {
+                    sorted.insert(key, self.tree(v));
+                }
+                Value::Object(sorted)
+            }
+            Value::Array(items) => Value::Array(items.into_iter().map(|v| self.tree(v)).collect()),
+            Value::String(text) => Value::String(self.text(&text)),
+            Value::Number(number) => Value::Number(canonical_number(number)),
+            other => other,
         }
     }
-}
 
-fn canonical_tree(value: Value, rules: &SnapshotRules, base: &str) -> Value {
-    match value {
-        Value::Object(map) => {
-            let mut entries: Vec<(String, Value)> = map.into_iter().collect();
-            entries.sort_by(|a, b| a.0.cmp(&b.0));
-            let mut sorted = Map::with_capacity(entries.len());
-            for (key, v) in entries {
-                sorted.insert(key, canonical_tree(v, rules, base));
+    fn text(&self, text: &str) -> String {
+        let strings = &self.rules.strings;
+        if let Some(placeholder) = &strings.date_time {
+            if is_time(text) {
+                return placeholder.clone();
             }
-            Value::Object(sorted)
         }
-        Value::Array(items) => Value::Array(
-            items
-                .into_iter()
-                .map(|v| canonical_tree(v, rules, base))
-                .collect(),
-        ),
-        Value::String(text) => Value::String(redact_text(&text, rules, base)),
-        Value::Number(number) => Value::Number(canonical_number(number)),
-        other => other,
+        let mut owned: Option<String> = None;
+        if let Some(placeholder) = &strings.target {
+            if !self.base.is_empty() && text.contains(self.base) {
+                owned = Some(text.replace(self.base, placeholder));
+            }
+        }
+        for (value, placeholder) in &self.known {
+            let current = owned.as_deref().unwrap_or(text);
+            if current.contains(value.as_str()) {
+                owned = Some(current.replace(value.as_str(), placeholder));
+            }
+        }
+        let text = owned.as_deref().unwrap_or(text);
+        let Some(placeholder) = &strings.guid else {
+            return text.to_owned();
+        };
+        let bytes = text.as_bytes();
+        let mut out = String::with_capacity(text.len());
+        let (mut copied, mut at) = (0, 0);
+        while at + 36 <= bytes.len() {
+            if is_guid(&bytes[at..at + 36]) {
+                // A GUID is ASCII: `at` is a character boundary.
+                out.push_str(&text[copied..at]);
+                out.push_str(placeholder);
+                at += 36;
+                copied = at;
+            } else {
+                at += 1;
+            }
+        }
+        out.push_str(&text[copied..]);
+        out
     }
 }
 
@@ -201,44 +301,6 @@ fn canonical_number(number: serde_json::Number) -> serde_json::Number {
         }
         _ => number,
     }
-}
-
-/// The string with what the contract's `strings` rules name replaced, in one pass over it
-/// (a response of megabytes costs milliseconds).
-pub fn redact_text(text: &str, rules: &SnapshotRules, base: &str) -> String {
-    let strings = &rules.strings;
-    if let Some(placeholder) = &strings.date_time {
-        if is_time(text) {
-            return placeholder.clone();
-        }
-    }
-    let replaced;
-    let text = match &strings.target {
-        Some(placeholder) if !base.is_empty() && text.contains(base) => {
-            replaced = text.replace(base, placeholder);
-            replaced.as_str()
-        }
-        _ => text,
-    };
-    let Some(placeholder) = &strings.guid else {
-        return text.to_owned();
-    };
-    let bytes = text.as_bytes();
-    let mut out = String::with_capacity(text.len());
-    let (mut copied, mut at) = (0, 0);
-    while at + 36 <= bytes.len() {
-        if is_guid(&bytes[at..at + 36]) {
-            // A GUID is ASCII: `at` is a character boundary.
-            out.push_str(&text[copied..at]);
-            out.push_str(placeholder);
-            at += 36;
-            copied = at;
-        } else {
-            at += 1;
-        }
-    }
-    out.push_str(&text[copied..]);
-    out
 }
 
 /// The snapshot text of a response: canonical, redacted, and with every secret of the run
@@ -410,6 +472,37 @@ mod tests {
                 "links": {"self": {"uri": "[base]/v1.0/engagements/referrals/[id]"}},
                 "name": "Zoë"
             })
+        );
+    }
+
+    #[test]
+    fn times_in_every_rfc_3339_form_are_redacted() {
+        let rules = rules();
+        for time in [
+            "2018-11-06T18:40:42.6178337Z",
+            "2018-11-06T18:40:42.617Z",
+            "2018-11-06T18:40:42Z",
+            "2018-11-06T18:40:42.617+00:00",
+            "2018-11-06T18:40:42-07:00",
+        ] {
+            assert_eq!(redact_text(time, &rules, ""), "[time]", "{time}");
+        }
+        for other in [
+            "2018-11-06",
+            "2018-11-06T18:40:42",
+            "2018-11-06T18:40:42.Z",
+            "on 2018-11-06T18:40:42Z",
+        ] {
+            assert_eq!(redact_text(other, &rules, ""), other);
+        }
+    }
+
+    #[test]
+    fn an_id_of_any_form_is_redacted_wherever_it_occurs() {
+        let body = json!({"id": "ref-000123", "links": {"self": {"uri": "https://h/v1.0/engagements/referrals/ref-000123"}}});
+        assert_eq!(
+            canonical(&body, &rules(), "https://h"),
+            json!({"id": "[id]", "links": {"self": {"uri": "[base]/v1.0/engagements/referrals/[id]"}}})
         );
     }
 
