@@ -32,7 +32,10 @@ const OTHER_READ_ONLY: [&str; 4] = [
 
 /// How long, with the concurrent-writes fault, a write's replaced version still passes
 /// If-Match (the gap between its check and its commit).
-const RACE_WINDOW: std::time::Duration = std::time::Duration::from_millis(40);
+const RACE_WINDOW: std::time::Duration = std::time::Duration::from_millis(150);
+/// How long, with that fault, a write's answer is held back: past the window, so a client
+/// that waits for it before writing again never races.
+const COMMIT_DELAY: std::time::Duration = std::time::Duration::from_millis(170);
 
 /// Largest page of a list, as the docs say ("more than 100 items: use @odata.nextLink").
 const MAX_PAGE: usize = 100;
@@ -584,7 +587,7 @@ impl Shared {
     /// window, as if the write committed then.
     fn committed(&self, reply: Reply) -> Reply {
         if self.has(Fault::ConcurrentWritesBothWin) {
-            reply.delivered(|d| d.delay = Some(RACE_WINDOW * 2))
+            reply.delivered(|d| d.delay = Some(COMMIT_DELAY))
         } else {
             reply
         }
