@@ -201,7 +201,12 @@ impl Http {
                 })?;
                 builder = builder.header(name, value);
             }
-            if let Some(token) = &self.config.token {
+            // One Authorization header: a scenario's own (a wrong token on purpose) wins.
+            let has_authorization = request
+                .headers
+                .iter()
+                .any(|(name, _)| name.eq_ignore_ascii_case("authorization"));
+            if let (Some(token), false) = (&self.config.token, has_authorization) {
                 builder = builder.bearer_auth(token);
             }
             if let Some(body) = &request.body {
