@@ -11,8 +11,8 @@ use reqwest::{Client, Method};
 /// The cap on a response body (and on a scenario's body file): 4 MiB.
 pub const DEFAULT_BODY_LIMIT: usize = 4 * 1024 * 1024;
 
-/// How to reach a target.
-#[derive(Debug, Clone)]
+/// How to reach a target. Its `Debug` never shows the token.
+#[derive(Clone)]
 pub struct HttpConfig {
     /// The base URL, e.g. `https://api.partner.microsoft.com`.
     pub base: String,
@@ -25,6 +25,19 @@ pub struct HttpConfig {
     pub max_wait: Duration,
     /// Response bodies beyond this many bytes are cut.
     pub body_limit: usize,
+}
+
+impl std::fmt::Debug for HttpConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HttpConfig")
+            .field("base", &self.base)
+            .field("token", &self.token.as_ref().map(|_| "[redacted]"))
+            .field("timeout", &self.timeout)
+            .field("retries", &self.retries)
+            .field("max_wait", &self.max_wait)
+            .field("body_limit", &self.body_limit)
+            .finish()
+    }
 }
 
 impl Default for HttpConfig {
@@ -299,6 +312,19 @@ mod tests {
         );
         assert_eq!(retry_after(Some("soon")), Duration::from_secs(1));
         assert_eq!(retry_after(None), Duration::from_secs(1));
+    }
+
+    #[test]
+    fn debug_output_never_shows_the_token() {
+        let config = HttpConfig {
+            token: Some("s3cr3t-debug-token".into()),
+            ..HttpConfig::default()
+        };
+        let http = Http::new(config.clone()).unwrap();
+
+        for shown in [format!("{config:?}"), format!("{http:?}")] {
+            assert!(!shown.contains("s3cr3t"), "{shown}");
+        }
     }
 
     #[tokio::test]
