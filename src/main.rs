@@ -314,22 +314,20 @@ fn token_from_command(command: &str, limit: std::time::Duration) -> anyhow::Resu
         let read = stdout.take(TOKEN_OUTPUT_LIMIT).read_to_end(&mut output);
         let _ = sender.send(read.map(|_| output));
     });
-    let output = match receiver.recv_timeout(limit) {
-        Ok(read) => read.context("--token-command: cannot read its output")?,
-        Err(_) => {
-            // The whole group: `sh -c` may have children that hold the output open.
-            let _ = std::process::Command::new("kill")
-                .args(["-KILL", "--", &format!("-{}", child.id())])
-                .stderr(std::process::Stdio::null())
-                .status();
-            let _ = child.kill();
-            let _ = child.wait();
-            anyhow::bail!(
-                "--token-command did not finish within {} s (--token-timeout): killed",
-                limit.as_secs()
-            );
-        }
+    let Ok(read) = receiver.recv_timeout(limit) else {
+        // The whole group: `sh -c` may have children that hold the output open.
+        let _ = std::process::Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", child.id())])
+            .stderr(std::process::Stdio::null())
+            .status();
+        let _ = child.kill();
+        let _ = child.wait();
+        anyhow::bail!(
+            "--token-command did not finish within {} s (--token-timeout): killed",
+            limit.as_secs()
+        );
     };
+    let output = read.context("--token-command: cannot read its output")?;
     let status = child
         .wait()
         .context("--token-command: cannot wait for it")?;

@@ -112,6 +112,7 @@ fn run_trial(
         }
         let is_live = live.is_some();
         let dir = options.snapshots.dir_for(is_live, target.http.base());
+
         for (step, result) in scenario.steps.iter().zip(&outcome.steps) {
             if !step.expect.snapshot {
                 continue;

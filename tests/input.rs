@@ -1,7 +1,7 @@
 //! Bad input changes nothing: `import-doc` writes all of its files or none, a scenario's
 //! body file stays inside the suite and under the body cap, and a suite whose scenarios
 //! cannot be read stops `run`, `list` and `lint` alike with exit 2 and the same
-//! file:line, never a silently smaller run.
+//! file and line, never a silently smaller run.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -46,7 +46,7 @@ fn import_doc_writes_none_of_its_files_when_one_name_is_taken_by_a_folder() {
             "{}",
             stderr(&output)
         );
-        assert_eq!(names_in(out.path()), [taken.clone()], "{taken}");
+        assert_eq!(names_in(out.path()), std::slice::from_ref(taken), "{taken}");
     }
 }
 

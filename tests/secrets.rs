@@ -9,6 +9,7 @@
 
 mod common;
 
+use std::fmt::Write as _;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::Path;
@@ -99,7 +100,7 @@ fn serve(
         body.len()
     );
     for (name, value) in headers {
-        head.push_str(&format!("{name}: {value}\r\n"));
+        let _ = write!(head, "{name}: {value}\r\n");
     }
     head.push_str("\r\n");
     let mut stream = stream;
@@ -112,7 +113,8 @@ fn serve(
 fn escaped(text: &str) -> String {
     text.chars()
         .map(|c| format!("\\u{:04x}", u32::from(c)))
-        .collect()
+        .collect::<Vec<_>>()
+        .concat()
 }
 
 fn json(headers: &[(&str, String)]) -> Vec<(String, String)> {
@@ -122,6 +124,7 @@ fn json(headers: &[(&str, String)]) -> Vec<(String, String)> {
 }
 
 /// The hostile target: the token (and a URL password) in every form a response carries.
+#[allow(clippy::unnecessary_wraps)] // the shape every answer function has
 fn echo(path: &str, authorization: &str, base: &str) -> Option<Answer> {
     let token = authorization
         .strip_prefix("Bearer ")
@@ -417,6 +420,7 @@ fn hang_after_probe(_: &str, _: &str, _: &str) -> Option<Answer> {
 }
 
 /// Answers the probe, then asks for Retry-After: 10 on every answer.
+#[allow(clippy::unnecessary_wraps)] // the shape every answer function has
 fn always_retry_later(path: &str, _: &str, _: &str) -> Option<Answer> {
     if path == "/v1.0/engagements/referrals" {
         return Some((200, json(&[]), r#"{"value":[]}"#.to_owned()));

@@ -225,7 +225,8 @@ impl Scrub<'_> {
             }
         }
         // Longest first, so a value that contains another is replaced whole.
-        self.known.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
+        self.known
+            .sort_by_key(|known| std::cmp::Reverse(known.0.len()));
     }
 
     fn tree(&self, value: Value) -> Value {
@@ -312,14 +313,15 @@ pub fn snapshot_text(
     base: &str,
     redactor: &Redactor,
 ) -> String {
-    let mut contents = match json {
-        Some(body) => to_fixture_text(&canonical(body, rules, base))
-            .trim_end()
-            .to_owned(),
-        None => text.trim_end().to_owned(),
-    };
-    redactor.text(&mut contents);
-    contents
+    // Secrets out first, in the parsed strings (an escaped secret is judged decoded).
+    match json {
+        Some(body) => {
+            let mut body = canonical(body, rules, base);
+            redactor.json(&mut body);
+            to_fixture_text(&body).trim_end().to_owned()
+        }
+        None => redactor.redact_str(text).trim_end().to_owned(),
+    }
 }
 
 /// The contents of a snapshot file (after insta's header), if it exists.

@@ -32,17 +32,15 @@ impl Check for Status {
             // `a|b`: either situation's answer is right (the docs allow both).
             let mut expected = Vec::new();
             for situation in situations.split('|') {
-                match cx.suite.contract.responses.get(situation) {
-                    Some(response) => expected.push((situation, response)),
-                    None => {
-                        out.push(cx.finding(
-                            rule,
-                            None,
-                            format!("the contract has no response situation {situation:?}"),
-                        ));
-                        return;
-                    }
-                }
+                let Some(response) = cx.suite.contract.responses.get(situation) else {
+                    out.push(cx.finding(
+                        rule,
+                        None,
+                        format!("the contract has no response situation {situation:?}"),
+                    ));
+                    return;
+                };
+                expected.push((situation, response));
             }
             if !expected.iter().any(|(_, r)| r.accepts(code)) {
                 let first = expected.first().map(|(_, r)| r.basis);

@@ -39,11 +39,10 @@ pub fn write_all(dir: &Path, files: &[(String, String)]) -> Result<Vec<PathBuf>,
         let reason = match fs::symlink_metadata(&target) {
             Ok(meta) if meta.is_dir() => Some("a folder has that name"),
             Ok(meta) if !meta.is_file() => Some("it is not a regular file"),
-            Ok(_) => None,
             Err(_) if !target.parent().is_some_and(Path::is_dir) => {
                 Some("its folder does not exist")
             }
-            Err(_) => None,
+            Ok(_) | Err(_) => None,
         };
         if let Some(reason) = reason {
             return Err(WriteError::Taken {

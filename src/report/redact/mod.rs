@@ -137,6 +137,7 @@ impl Redactor {
     /// (a cookie the target set, a `--redact-header` value a scenario sent), so that the
     /// same value elsewhere (echoed in a body) is redacted too. Returns a clone when
     /// there is nothing new to learn.
+    #[must_use]
     pub fn learning<'h>(&self, headers: impl IntoIterator<Item = &'h (String, String)>) -> Self {
         let mut learned: Vec<String> = Vec::new();
         for (name, value) in headers {
@@ -424,7 +425,8 @@ mod tests {
         let escaped: String = JWT
             .chars()
             .map(|c| format!("\\u{:04x}", u32::from(c)))
-            .collect();
+            .collect::<Vec<_>>()
+            .concat();
         let text = format!("{{\"echo\":\"{escaped}\",\"slash\":\"a\\/b\"}}");
 
         let redacted = jwt().redact_str(&text).into_owned();
