@@ -115,6 +115,16 @@ fn a_few_at_once<T: Sync, R: Send>(items: &[T], each: impl Fn(&T) -> R + Sync) -
     })
 }
 
+/// Whether every finding a run printed is a latency finding.
+fn slow_alone(output: &Output) -> bool {
+    let out = common::stdout(output);
+    let findings: Vec<&str> = out
+        .lines()
+        .filter(|l| l.contains(", assumed]") || l.contains(", documented]"))
+        .collect();
+    !findings.is_empty() && findings.iter().all(|l| l.contains("[latency, "))
+}
+
 fn said(output: &Output) -> String {
     common::stdout(output) + &common::stderr(output)
 }
@@ -135,6 +145,19 @@ fn a_live_run_against_every_conformant_variant_exits_0_with_snapshots_on() {
         let jobs = if variant.makes_clients_wait() { 32 } else { 8 };
         (*variant, run_against(&["--variant", variant.name()], jobs))
     });
+
+    // A run that failed on slow responses alone is run again, alone: the tests share two
+    // cores, and a loaded machine is no fault of a server (as in `vouch selftest`).
+    let results: Vec<(Variant, Output)> = results
+        .into_iter()
+        .map(|(variant, output)| {
+            if output.status.code() == Some(1) && slow_alone(&output) {
+                (variant, run_against(&["--variant", variant.name()], 4))
+            } else {
+                (variant, output)
+            }
+        })
+        .collect();
 
     // Assert
     let alarms: Vec<String> = results
