@@ -35,10 +35,14 @@ pub enum Fault {
     ListFilterIgnored,
     Throttled,
     SlowResponses,
+    ListFilterFirstOnly,
+    ListPageOverlap,
+    ListPageGap,
+    ListOrderIgnored,
 }
 
 impl Fault {
-    pub const ALL: [Fault; 27] = [
+    pub const ALL: [Fault; 31] = [
         Fault::StaleIfMatchAccepted,
         Fault::PatchStaleIfMatchAccepted,
         Fault::WildcardRefused,
@@ -66,6 +70,10 @@ impl Fault {
         Fault::ListFilterIgnored,
         Fault::Throttled,
         Fault::SlowResponses,
+        Fault::ListFilterFirstOnly,
+        Fault::ListPageOverlap,
+        Fault::ListPageGap,
+        Fault::ListOrderIgnored,
     ];
 
     /// The name used on the command line (`--fault NAME`).
@@ -98,6 +106,10 @@ impl Fault {
             Fault::ListFilterIgnored => "list-filter-ignored",
             Fault::Throttled => "throttled",
             Fault::SlowResponses => "slow-responses",
+            Fault::ListFilterFirstOnly => "list-filter-first-only",
+            Fault::ListPageOverlap => "list-page-overlap",
+            Fault::ListPageGap => "list-page-gap",
+            Fault::ListOrderIgnored => "list-order-ignored",
         }
     }
 
@@ -149,6 +161,14 @@ impl Fault {
                 "every 50th request is refused with 429 and Retry-After: 1 (benign: clients retry)"
             }
             Fault::SlowResponses => "list responses are delayed by 1.5 s",
+            Fault::ListFilterFirstOnly => {
+                "GET list applies only the first condition of a $filter's and-chain"
+            }
+            Fault::ListPageOverlap => {
+                "@odata.nextLink repeats the last referral of the page on the next one"
+            }
+            Fault::ListPageGap => "@odata.nextLink skips one referral between pages",
+            Fault::ListOrderIgnored => "GET list ignores $orderby (creation order)",
         }
     }
 

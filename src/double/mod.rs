@@ -5,7 +5,7 @@
 
 pub mod clock;
 pub mod fault;
-pub mod filter;
+pub mod odata;
 mod mock;
 pub mod patch;
 pub mod reply;
@@ -151,6 +151,13 @@ impl Double {
             None => (clock::Clock::wall(), clock::Ids::unseeded()),
         };
         let organization_id = ids.guid();
+        let query = &suite.contract.query;
+        let properties = odata::Properties::from_schema(&suite.schemas, &query.schema);
+        let filterable = if query.filterable.iter().any(|f| f == "*") {
+            properties.clone()
+        } else {
+            properties.restricted_to(&query.filterable)
+        };
         let shared = Arc::new(Shared {
             contract: suite.contract.clone(),
             schemas: Arc::clone(&suite.schemas),
@@ -160,6 +167,8 @@ impl Double {
             body_limit: config.body_limit,
             organization_id,
             store: Mutex::new(Store::new(clock, ids)),
+            properties,
+            filterable,
         });
         let server = match config.server {
             DoubleServer::Wiremock => {
