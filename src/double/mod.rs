@@ -205,6 +205,27 @@ impl Double {
         store.get(id).map(|s| serde_json::Value::Object(s.body()))
     }
 
+    /// Stores `referral` as given, with an id and an eTag of the double's when it has
+    /// none, and returns its id: for referrals a client cannot create, such as incoming
+    /// ones (`direction` is the server's). `None` when it is not a JSON object.
+    pub fn seed(&self, referral: serde_json::Value) -> Option<String> {
+        let serde_json::Value::Object(mut body) = referral else {
+            return None;
+        };
+        let mut store = self.shared.store.lock().ok()?;
+        let id = match body.get("id").and_then(serde_json::Value::as_str) {
+            Some(id) => id.to_owned(),
+            None => store.ids.guid(),
+        };
+        body.insert("id".into(), id.clone().into());
+        if !body.contains_key("eTag") {
+            body.insert("eTag".into(), store.new_etag().into());
+        }
+        let stored = store::Stored::new(&body, &self.shared.contract.resource.filterable);
+        store.put(&id, stored);
+        Some(id)
+    }
+
     pub fn faults(&self) -> &BTreeSet<Fault> {
         &self.shared.faults
     }
