@@ -348,7 +348,9 @@ impl SchemaSet {
             if array {
                 let items: Vec<(&str, &Value)> = child_flat
                     .iter()
-                    .filter_map(|(file, s)| Some((*file, s.get("items").filter(|i| i.is_object())?)))
+                    .filter_map(|(file, s)| {
+                        Some((*file, s.get("items").filter(|i| i.is_object())?))
+                    })
                     .collect();
                 self.declared(&items, &path, true, out, depth + 1);
             } else if object {

@@ -56,14 +56,34 @@ impl World {
         let suite =
             Suite::load(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/referrals"))
                 .unwrap();
-        let double = Double::start(&suite, DoubleConfig::default()).await.unwrap();
+        let double = Double::start(&suite, DoubleConfig::default())
+            .await
+            .unwrap();
         let rows: [(&str, Value); 6] = [
-            ("new-qualified", json!({"qualification": "SalesQualified", "createdDateTime": "2020-09-02T00:00:00Z", "details": {"dealValue": 300}})),
-            ("incoming-us", json!({"direction": "Incoming", "customerProfile": {"address": {"country": "US"}}, "createdDateTime": "2020-09-03T00:00:00Z", "details": {"dealValue": 300}})),
-            ("incoming-shared", json!({"direction": "Incoming", "type": "Shared", "substatus": "Received", "createdDateTime": "2020-09-04T00:00:00Z"})),
-            ("incoming-pending", json!({"direction": "Incoming", "createdDateTime": "2020-09-05T00:00:00Z", "details": {"dealValue": 200}})),
-            ("active-shared-r2d2", json!({"status": "Active", "substatus": "Accepted", "type": "Shared", "team": [{"email": "x@contoso.com"}, {"email": "r2d2@contoso.com"}], "createdDateTime": "2020-09-06T00:00:00Z"})),
-            ("active-shared-other", json!({"status": "Active", "substatus": "Accepted", "type": "Shared", "engagementId": "00000000-0000-0000-0000-000000000001", "createdDateTime": "2020-09-07T00:00:00Z", "details": {"dealValue": 200}})),
+            (
+                "new-qualified",
+                json!({"qualification": "SalesQualified", "createdDateTime": "2020-09-02T00:00:00Z", "details": {"dealValue": 300}}),
+            ),
+            (
+                "incoming-us",
+                json!({"direction": "Incoming", "customerProfile": {"address": {"country": "US"}}, "createdDateTime": "2020-09-03T00:00:00Z", "details": {"dealValue": 300}}),
+            ),
+            (
+                "incoming-shared",
+                json!({"direction": "Incoming", "type": "Shared", "substatus": "Received", "createdDateTime": "2020-09-04T00:00:00Z"}),
+            ),
+            (
+                "incoming-pending",
+                json!({"direction": "Incoming", "createdDateTime": "2020-09-05T00:00:00Z", "details": {"dealValue": 200}}),
+            ),
+            (
+                "active-shared-r2d2",
+                json!({"status": "Active", "substatus": "Accepted", "type": "Shared", "team": [{"email": "x@contoso.com"}, {"email": "r2d2@contoso.com"}], "createdDateTime": "2020-09-06T00:00:00Z"}),
+            ),
+            (
+                "active-shared-other",
+                json!({"status": "Active", "substatus": "Accepted", "type": "Shared", "engagementId": "00000000-0000-0000-0000-000000000001", "createdDateTime": "2020-09-07T00:00:00Z", "details": {"dealValue": 200}}),
+            ),
         ];
         let ids = rows
             .into_iter()
@@ -119,7 +139,13 @@ async fn documented_filter_on_engagement_id() {
     let names = filtered("engagementId eq '65edc0b5-3485-41b7-a17e-dfa9ef4706e2'").await;
     assert_eq!(
         names,
-        ["active-shared-r2d2", "incoming-pending", "incoming-shared", "incoming-us", "new-qualified"]
+        [
+            "active-shared-r2d2",
+            "incoming-pending",
+            "incoming-shared",
+            "incoming-us",
+            "new-qualified"
+        ]
     );
 }
 
@@ -131,7 +157,8 @@ async fn documented_filter_on_status_and_qualification() {
 
 #[tokio::test]
 async fn documented_filter_on_a_nested_country_and_direction() {
-    let names = filtered("customerProfile/address/country eq 'US' and direction eq 'Incoming'").await;
+    let names =
+        filtered("customerProfile/address/country eq 'US' and direction eq 'Incoming'").await;
     assert_eq!(names, ["incoming-us"]);
 }
 
@@ -166,7 +193,12 @@ async fn every_documented_list_request_is_answered_200() {
         let name = format!("get-a-list-of-referrals.request-{n}");
         let raw = &suite.example(&name).unwrap().raw_text;
         let line = raw.lines().next().unwrap().trim();
-        let target = line.strip_prefix("GET ").unwrap().rsplit_once(" HTTP/").unwrap().0;
+        let target = line
+            .strip_prefix("GET ")
+            .unwrap()
+            .rsplit_once(" HTTP/")
+            .unwrap()
+            .0;
         let query = target.split_once('?').unwrap().1;
 
         // Act
@@ -174,7 +206,14 @@ async fn every_documented_list_request_is_answered_200() {
 
         // Assert: what each one asks for, newest first.
         let expected: &[&str] = match n {
-            1 => &["active-shared-other", "active-shared-r2d2", "incoming-pending", "incoming-shared", "incoming-us", "new-qualified"],
+            1 => &[
+                "active-shared-other",
+                "active-shared-r2d2",
+                "incoming-pending",
+                "incoming-shared",
+                "incoming-us",
+                "new-qualified",
+            ],
             2 => &["incoming-shared"],
             3 => &["incoming-pending", "incoming-us"],
             _ => &["active-shared-r2d2"],
@@ -193,7 +232,14 @@ async fn orderby_with_two_keys_pages_in_that_order_through_next_link() {
         .await;
     assert_eq!(
         names,
-        ["new-qualified", "incoming-us", "incoming-pending", "active-shared-other", "incoming-shared", "active-shared-r2d2"]
+        [
+            "new-qualified",
+            "incoming-us",
+            "incoming-pending",
+            "active-shared-other",
+            "incoming-shared",
+            "active-shared-r2d2"
+        ]
     );
     assert_eq!(pages.len(), 2);
     assert!(pages.iter().all(|p| p["@odata.count"] == 6));
@@ -203,7 +249,9 @@ async fn orderby_with_two_keys_pages_in_that_order_through_next_link() {
 async fn skip_and_top_page_the_rest_without_gaps_or_repeats() {
     let world = World::new().await;
     let (all, _) = world.list("$orderby=createdDateTime asc").await;
-    let (skipped, pages) = world.list("$orderby=createdDateTime asc&$skip=2&$top=1").await;
+    let (skipped, pages) = world
+        .list("$orderby=createdDateTime asc&$skip=2&$top=1")
+        .await;
     assert_eq!(skipped, all[2..]);
     assert_eq!(pages.len(), 4);
 }
@@ -217,7 +265,12 @@ async fn select_keeps_the_chosen_members_and_always_the_etag_on_every_page() {
     assert_eq!(pages.len(), 3);
     for page in &pages {
         for item in page["value"].as_array().unwrap() {
-            let mut keys: Vec<&str> = item.as_object().unwrap().keys().map(String::as_str).collect();
+            let mut keys: Vec<&str> = item
+                .as_object()
+                .unwrap()
+                .keys()
+                .map(String::as_str)
+                .collect();
             keys.sort_unstable();
             assert_eq!(keys, ["customerProfile", "eTag", "id", "name"], "{item}");
             assert_eq!(item["customerProfile"].as_object().unwrap().len(), 1);
@@ -229,7 +282,9 @@ async fn select_keeps_the_chosen_members_and_always_the_etag_on_every_page() {
 #[tokio::test]
 async fn count_is_the_whole_filtered_set_and_false_leaves_it_out() {
     let world = World::new().await;
-    let (_, pages) = world.list("$filter=type eq 'Shared'&$top=1&$count=true").await;
+    let (_, pages) = world
+        .list("$filter=type eq 'Shared'&$top=1&$count=true")
+        .await;
     assert_eq!(pages.len(), 3);
     assert!(pages.iter().all(|p| p["@odata.count"] == 3));
     let (_, pages) = world.list("$filter=type eq 'Shared'&$count=false").await;
@@ -239,8 +294,16 @@ async fn count_is_the_whole_filtered_set_and_false_leaves_it_out() {
 #[tokio::test]
 async fn an_option_the_contract_does_not_allow_is_refused_not_ignored() {
     let world = World::new().await;
-    for query in ["$expand=team", "$search=contoso", "colour=red", "$top=2&$top=3", "$orderby=team"] {
-        let (status, body) = world.get(&format!("{}{PATH}?{query}", world.double.uri())).await;
+    for query in [
+        "$expand=team",
+        "$search=contoso",
+        "colour=red",
+        "$top=2&$top=3",
+        "$orderby=team",
+    ] {
+        let (status, body) = world
+            .get(&format!("{}{PATH}?{query}", world.double.uri()))
+            .await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{query}: {body}");
         assert!(body["error"]["message"].is_string(), "{query}: {body}");
     }
@@ -250,7 +313,9 @@ async fn an_option_the_contract_does_not_allow_is_refused_not_ignored() {
 async fn a_seeded_referral_is_got_by_its_id() {
     let world = World::new().await;
     let id = world.id("incoming-us");
-    let (status, body) = world.get(&format!("{}{PATH}/{id}", world.double.uri())).await;
+    let (status, body) = world
+        .get(&format!("{}{PATH}/{id}", world.double.uri()))
+        .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["direction"], "Incoming");
 }

@@ -5,8 +5,8 @@
 
 pub mod clock;
 pub mod fault;
-pub mod odata;
 mod mock;
+pub mod odata;
 pub mod patch;
 pub mod reply;
 pub mod responder;
@@ -29,12 +29,30 @@ pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
 /// Which HTTP server carries the double.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum DoubleServer {
-    /// wiremock's `MockServer` with the double as its responder (the default).
+    /// wiremock's `MockServer` with the double as its responder (the default of a run's
+    /// embedded double).
     #[default]
     Wiremock,
-    /// A bare hyper server that keeps no copy of the requests it answered: for very long
-    /// runs, where wiremock's per-mock request log would grow memory without bound.
+    /// A bare hyper server that keeps no copy of the requests it answered and closes idle
+    /// connections: `vouch serve`'s default, and very long runs, where wiremock's per-mock
+    /// request log would grow memory without bound.
     Lean,
+}
+
+impl DoubleServer {
+    /// The most scenarios a run keeps on wiremock (whose mock keeps a copy of every request
+    /// it matched: about 55 KB a scenario, so at most about 55 MiB); a longer run gets the
+    /// lean server, so no run grows without bound.
+    pub const WIREMOCK_MAX_SCENARIOS: usize = 1000;
+
+    /// The server for a run of `scenarios` scenarios on the embedded double.
+    pub fn for_run(scenarios: usize) -> Self {
+        if scenarios > Self::WIREMOCK_MAX_SCENARIOS {
+            Self::Lean
+        } else {
+            Self::Wiremock
+        }
+    }
 }
 
 impl std::str::FromStr for DoubleServer {

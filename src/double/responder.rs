@@ -407,7 +407,11 @@ impl Shared {
             } else {
                 Value::Object(stored.body())
             };
-            if query.filter.as_ref().is_none_or(|f| odata::matches(f, &view)) {
+            if query
+                .filter
+                .as_ref()
+                .is_none_or(|f| odata::matches(f, &view))
+            {
                 matching.push((stored, view));
             }
         }
@@ -415,7 +419,11 @@ impl Shared {
             matching.sort_by(|(_, a), (_, b)| {
                 for (path, descending) in &query.order {
                     let ordering = odata::compare_values(member(a, path), member(b, path));
-                    let ordering = if *descending { ordering.reverse() } else { ordering };
+                    let ordering = if *descending {
+                        ordering.reverse()
+                    } else {
+                        ordering
+                    };
                     if ordering.is_ne() {
                         return ordering;
                     }
@@ -475,18 +483,13 @@ impl Shared {
     /// A referral cut down to the `$select`ed paths and the members always kept.
     fn selected(&self, body: &Value, paths: &[Vec<String>]) -> Value {
         let mut out = Value::Object(Map::new());
-        let kept = self
-            .contract
-            .query
-            .always_selected
-            .iter()
-            .map(|p| {
-                p.as_str()
-                    .trim_start_matches('/')
-                    .split('/')
-                    .map(str::to_owned)
-                    .collect::<Vec<_>>()
-            });
+        let kept = self.contract.query.always_selected.iter().map(|p| {
+            p.as_str()
+                .trim_start_matches('/')
+                .split('/')
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        });
         for path in paths.iter().cloned().chain(kept) {
             let Some(value) = member(body, &path) else {
                 continue;

@@ -99,11 +99,7 @@ fn resolve<'v>(path: &Path, item: &'v Value, scope: &[(&str, &'v Value)]) -> Opt
     Some(at)
 }
 
-fn value<'v>(
-    operand: &'v Operand,
-    item: &'v Value,
-    scope: &[(&str, &'v Value)],
-) -> Scalar<'v> {
+fn value<'v>(operand: &'v Operand, item: &'v Value, scope: &[(&str, &'v Value)]) -> Scalar<'v> {
     match operand {
         Operand::Literal(l) => literal(l),
         Operand::Path(path) => resolve(path, item, scope).map_or(Scalar::Null, scalar),
@@ -167,7 +163,10 @@ mod tests {
     fn comparisons_of_strings_numbers_booleans_and_null() {
         let item = json!({"name": "O'Brien", "details": {"dealValue": 10000}, "favorite": true, "statusReason": null});
         assert!(holds("name eq 'O''Brien'", &item));
-        assert!(holds("details/dealValue gt 9999.5 and details/dealValue le 10000", &item));
+        assert!(holds(
+            "details/dealValue gt 9999.5 and details/dealValue le 10000",
+            &item
+        ));
         assert!(holds("favorite eq true and favorite", &item));
         assert!(holds("statusReason eq null and missing eq null", &item));
         assert!(!holds("statusReason gt 'a'", &item));

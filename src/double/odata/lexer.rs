@@ -118,7 +118,10 @@ pub fn tokens(text: &str) -> Result<Vec<Token>, FilterError> {
                 });
             }
         } else {
-            return Err(FilterError::syntax(at, format!("unexpected character {c:?}")));
+            return Err(FilterError::syntax(
+                at,
+                format!("unexpected character {c:?}"),
+            ));
         }
     }
     Ok(out)
@@ -202,7 +205,10 @@ mod tests {
     #[test]
     fn numbers_dates_and_guids_are_literals() {
         assert_eq!(kinds("-1.5"), vec![Kind::Number(-1.5)]);
-        assert!(matches!(kinds("2020-09-30T11:40:00Z")[0], Kind::DateTime(_)));
+        assert!(matches!(
+            kinds("2020-09-30T11:40:00Z")[0],
+            Kind::DateTime(_)
+        ));
         assert!(matches!(kinds("2020-09-30")[0], Kind::DateTime(_)));
         assert!(matches!(
             kinds("datetime'2020-09-30T11:40:00Z'")[0],

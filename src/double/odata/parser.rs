@@ -135,7 +135,10 @@ pub fn parse(text: &str, properties: Option<&Properties>) -> Result<Expr, Filter
         None => Ok(expr),
         Some(token) => Err(FilterError::syntax(
             token.at,
-            format!("expected and, or or the end, found {}", describe(&token.kind)),
+            format!(
+                "expected and, or or the end, found {}",
+                describe(&token.kind)
+            ),
         )),
     }
 }
@@ -298,7 +301,10 @@ impl Parser<'_> {
             other => {
                 return Err(FilterError::syntax(
                     token.at,
-                    format!("expected a property or a literal, found {}", describe(&other)),
+                    format!(
+                        "expected a property or a literal, found {}",
+                        describe(&other)
+                    ),
                 ))
             }
         };
@@ -499,7 +505,11 @@ mod tests {
 
     #[test]
     fn a_lambda_binds_its_variable_to_the_collection_items() {
-        let expr = parse("team/any(t:t/email eq 'r2d2@contoso.com')", Some(&properties())).unwrap();
+        let expr = parse(
+            "team/any(t:t/email eq 'r2d2@contoso.com')",
+            Some(&properties()),
+        )
+        .unwrap();
         let Expr::Lambda(lambda) = expr else {
             panic!("not a lambda: {expr:?}")
         };
@@ -524,7 +534,11 @@ mod tests {
 
     #[test]
     fn deep_nesting_is_refused_not_overflowed() {
-        let text = format!("{}status eq 'New'{}", "(".repeat(10_000), ")".repeat(10_000));
+        let text = format!(
+            "{}status eq 'New'{}",
+            "(".repeat(10_000),
+            ")".repeat(10_000)
+        );
         let error = parse(&text, Some(&properties())).unwrap_err();
         assert!(error.message.contains("nested"), "{error}");
     }

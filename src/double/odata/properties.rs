@@ -84,7 +84,10 @@ impl Properties {
                 .iter()
                 .filter(|(path, _)| {
                     allowed.iter().any(|a| {
-                        *path == a || path.strip_prefix(a.as_str()).is_some_and(|r| r.starts_with('/'))
+                        *path == a
+                            || path
+                                .strip_prefix(a.as_str())
+                                .is_some_and(|r| r.starts_with('/'))
                     })
                 })
                 .map(|(path, entry)| (path.clone(), *entry))

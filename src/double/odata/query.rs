@@ -164,7 +164,9 @@ fn property(
         )),
         Some(e) if sortable && e.shape != Shape::Scalar => Err(refuse(
             option,
-            format!("{path:?} is not a single value and cannot be sorted on (at character offset {at})"),
+            format!(
+                "{path:?} is not a single value and cannot be sorted on (at character offset {at})"
+            ),
         )),
         Some(_) => Ok(path.split('/').map(str::to_owned).collect()),
     }
@@ -196,7 +198,10 @@ fn order(text: &str, properties: &Properties) -> Result<Vec<(Vec<String>, bool)>
                 format!("unexpected {extra:?} after a sort key (at character offset {at})"),
             ));
         }
-        keys.push((property("$orderby", path, at, properties, true)?, descending));
+        keys.push((
+            property("$orderby", path, at, properties, true)?,
+            descending,
+        ));
     }
     Ok(keys)
 }
@@ -256,14 +261,20 @@ mod tests {
     #[test]
     fn an_option_the_contract_does_not_list_is_refused() {
         let error = read("$expand=team").unwrap_err();
-        assert!(error.to_string().starts_with("$expand: not a query option"), "{error}");
+        assert!(
+            error.to_string().starts_with("$expand: not a query option"),
+            "{error}"
+        );
         assert!(read("$top=1&$top=2").is_err());
     }
 
     #[test]
     fn select_and_orderby_name_unknown_properties_with_their_offset() {
         let error = read("$select=status,colour").unwrap_err().to_string();
-        assert!(error.contains("\"colour\"") && error.contains("offset 7"), "{error}");
+        assert!(
+            error.contains("\"colour\"") && error.contains("offset 7"),
+            "{error}"
+        );
         let error = read("$orderby=customerProfile").unwrap_err().to_string();
         assert!(error.contains("cannot be sorted"), "{error}");
     }
