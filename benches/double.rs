@@ -1,6 +1,6 @@
 //! Throughput of `vouch serve`: GET-by-id and PUT requests per second over keep-alive
 //! connections, from a client in this process to the double in its own process; then its
-//! memory: the resident set (VmRSS of /proc/<pid>/status of the served process) before
+//! memory: the resident set (`VmRSS` of `/proc/<pid>/status` of the served process) before
 //! and after 100,000 requests (GET, PUT and 401s without the token, mixed), after a
 //! warm-up of 5,000.
 //!
@@ -75,8 +75,18 @@ fn rss_kib(pid: u32) -> u64 {
 
 /// `requests` requests against `server`: of every four, two GETs, one PUT (If-Match) and
 /// one GET without the token (401), over `connections` keep-alive connections.
-async fn mixed(base: &str, token: &str, create_body: &str, put: &Value, requests: u64, connections: u64) {
-    let client = reqwest::Client::builder().tcp_nodelay(true).build().unwrap();
+async fn mixed(
+    base: &str,
+    token: &str,
+    create_body: &str,
+    put: &Value,
+    requests: u64,
+    connections: u64,
+) {
+    let client = reqwest::Client::builder()
+        .tcp_nodelay(true)
+        .build()
+        .unwrap();
     let left = Arc::new(AtomicU64::new(requests));
     let mut tasks = tokio::task::JoinSet::new();
     for _ in 0..connections {

@@ -3,6 +3,8 @@
 //! (one test per example), and `$orderby` (two keys), `$top`, `$skip`, `$select` and
 //! `$count` page coherently through `@odata.nextLink`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::too_many_lines)] // tests: a failed unwrap is a failed test
+
 use std::path::PathBuf;
 
 use reqwest::{Client, StatusCode};

@@ -48,14 +48,14 @@ fn literal(literal: &Literal) -> Scalar<'_> {
 
 /// Orders two scalars when they are comparable: text meets a date-time or a number by
 /// reading it as one.
-fn order(a: &Scalar<'_>, b: &Scalar<'_>) -> Option<Ordering> {
-    match (a, b) {
+fn order(left: &Scalar<'_>, right: &Scalar<'_>) -> Option<Ordering> {
+    match (left, right) {
         (Scalar::Null, Scalar::Null) => Some(Ordering::Equal),
         (Scalar::Bool(x), Scalar::Bool(y)) => Some(x.cmp(y)),
         (Scalar::Number(x), Scalar::Number(y)) => x.partial_cmp(y),
         (Scalar::Moment(x), Scalar::Moment(y)) => Some(x.cmp(y)),
         (Scalar::Text(x), Scalar::Text(y)) => match (date_time(x), date_time(y)) {
-            (Some(p), Some(q)) => Some(p.cmp(&q)),
+            (Some(first), Some(second)) => Some(first.cmp(&second)),
             _ => Some(x.cmp(y)),
         },
         (Scalar::Text(x), Scalar::Moment(y)) => date_time(x).map(|p| p.cmp(y)),
