@@ -90,17 +90,7 @@ async fn mixed(
     let left = Arc::new(AtomicU64::new(requests));
     let mut tasks = tokio::task::JoinSet::new();
     for _ in 0..connections {
-        let created: Value = client
-            .post(format!("{base}{PATH}"))
-            .bearer_auth(token)
-            .header("Content-Type", "application/json")
-            .body(create_body.to_owned())
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let created = create(&client, base, create_body, Some(token)).await;
         let (client, left, token) = (client.clone(), Arc::clone(&left), token.to_owned());
         let mut body = put.clone();
         body["id"] = created["id"].clone();
@@ -156,9 +146,12 @@ fn arg(name: &str, default: u64) -> u64 {
         .unwrap_or(default)
 }
 
-async fn create(client: &reqwest::Client, base: &str, body: &str) -> Value {
-    client
-        .post(format!("{base}{PATH}"))
+async fn create(client: &reqwest::Client, base: &str, body: &str, token: Option<&str>) -> Value {
+    let mut request = client.post(format!("{base}{PATH}"));
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    request
         .header("Content-Type", "application/json")
         .body(body.to_owned())
         .send()
@@ -203,7 +196,7 @@ fn main() {
             .build()
             .unwrap();
         let base = Arc::new(server.base.clone());
-        let target = create(&client, &base, &create_body).await;
+        let target = create(&client, &base, &create_body, None).await;
         let target_url = Arc::new(format!("{base}{PATH}/{}", target["id"].as_str().unwrap()));
 
         // GET phase
@@ -234,7 +227,7 @@ fn main() {
         let deadline = Instant::now() + Duration::from_secs(seconds);
         let mut tasks = tokio::task::JoinSet::new();
         for _ in 0..connections {
-            let created = create(&client, &base, &create_body).await;
+            let created = create(&client, &base, &create_body, None).await;
             let (client, base, count, template) = (
                 client.clone(),
                 Arc::clone(&base),

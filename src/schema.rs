@@ -259,30 +259,33 @@ impl SchemaSet {
     /// judged. This finds fields that an open schema tolerates but does not define, e.g. an
     /// unknown top-level member of a referral. JSON Pointers, in document order.
     pub fn undeclared(&self, name: &str, instance: &Value) -> Result<Vec<String>, SchemaError> {
+        let mut found = Vec::new();
+        if let Some(root) = self.root(name)? {
+            self.walk(&[root], instance, "", &mut found);
+        }
+        Ok(found)
+    }
+
+    /// The document of the schema called `name`, with its file name.
+    fn root(&self, name: &str) -> Result<Option<(&str, &Value)>, SchemaError> {
         let (path, _) = self.entry(name)?;
         let file = path
             .file_name()
             .map(|f| f.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let mut found = Vec::new();
-        if let Some((file, root)) = self.documents.get_key_value(&file) {
-            self.walk(&[(file.as_str(), root)], instance, "", &mut found);
-        }
-        Ok(found)
+        Ok(self
+            .documents
+            .get_key_value(&file)
+            .map(|(file, root)| (file.as_str(), root)))
     }
 
     /// Every property path the schema called `name` declares, nested ones as `a/b/c` and
     /// those of an array's items under the array's path (following `$ref`, `allOf`,
     /// `anyOf`, `oneOf` and `items`), in declaration order: what a query may name.
     pub fn properties(&self, name: &str) -> Result<Vec<Property>, SchemaError> {
-        let (path, _) = self.entry(name)?;
-        let file = path
-            .file_name()
-            .map(|f| f.to_string_lossy().into_owned())
-            .unwrap_or_default();
         let mut found = Vec::new();
-        if let Some((file, root)) = self.documents.get_key_value(&file) {
-            self.declared(&[(file.as_str(), root)], "", false, &mut found, 0);
+        if let Some(root) = self.root(name)? {
+            self.declared(&[root], "", false, &mut found, 0);
         }
         Ok(found)
     }
