@@ -18,8 +18,10 @@
 //! itself could not run. A run ends in an [`outcome::RunRecord`], which [`report`] turns
 //! into JUnit, JSON, Markdown and HTML, and compares with another run.
 
+pub mod atomic;
 pub mod checks;
 pub mod console;
+pub mod deadline;
 pub mod double;
 pub mod finding;
 pub mod fixture;

@@ -56,6 +56,9 @@ enum Command {
         /// Only scenarios whose name contains TEXT.
         #[arg(long, value_name = "TEXT")]
         filter: Option<String>,
+        /// Let scenarios' body files (`body: {file: …}`) be outside the suite folder.
+        #[arg(long)]
+        allow_outside_suite: bool,
     },
     /// Static checks of a suite: contract, schemas, and every documented example against
     /// its schema and the contract's rules. Known doc defects are reported, not failed.
@@ -63,6 +66,9 @@ enum Command {
         /// The suite folder (holds contract.yaml).
         #[arg(default_value = DEFAULT_SUITE)]
         suite: PathBuf,
+        /// Let scenarios' body files (`body: {file: …}`) be outside the suite folder.
+        #[arg(long)]
+        allow_outside_suite: bool,
     },
     /// Run the stateful Referrals double as a standalone HTTP server, for other tools
     /// (Schemathesis, Prism, Dredd, a browser) or for `vouch run --target URL`.
@@ -204,6 +210,14 @@ struct RunArgs {
     /// Run this shell command and use its output as the bearer token.
     #[arg(long, value_name = "CMD")]
     token_command: Option<String>,
+    /// Seconds --token-command may take before it is killed (vouch then exits 2).
+    #[arg(long, value_name = "SECS", default_value_t = 30)]
+    token_timeout: u64,
+    /// The most the whole run may take, in seconds (Retry-After waits included); scenarios
+    /// still running then end as errors, those not started are reported as not run.
+    /// Default: 1800 against a live target, none against the embedded double; 0: none.
+    #[arg(long, value_name = "SECS")]
+    deadline: Option<u64>,
     /// Against a live target, also run the scenarios that write (POST, PUT, PATCH);
     /// without it they are reported as skipped.
     #[arg(long)]
@@ -237,6 +251,9 @@ struct RunArgs {
     /// Inject a fault into the embedded double (repeatable; see `vouch serve --list-faults`).
     #[arg(long = "fault", value_name = "NAME")]
     faults: Vec<Fault>,
+    /// Let scenarios' body files (`body: {file: …}`) be outside the suite folder.
+    #[arg(long)]
+    allow_outside_suite: bool,
     /// Another header whose value must never appear in output (repeatable).
     #[arg(long, value_name = "NAME")]
     redact_header: Vec<String>,
@@ -248,39 +265,134 @@ struct RunArgs {
     quiet: bool,
 }
 
+/// The default `--deadline` against a live target.
+const LIVE_DEADLINE: std::time::Duration = std::time::Duration::from_secs(30 * 60);
+
+/// The most a `--token-command` may print.
+const TOKEN_OUTPUT_LIMIT: u64 = 64 * 1024;
+
+/// The token of `--token-env VAR`: set and not empty.
+fn token_from_env(var: &str) -> anyhow::Result<String> {
+    let value = std::env::var(var)
+        .with_context(|| format!("--token-env {var}: the variable is not set"))?;
+    let value = value.trim();
+    if value.is_empty() {
+        anyhow::bail!("--token-env {var}: the variable is empty (no token to send)");
+    }
+    Ok(value.to_owned())
+}
+
+/// Runs `--token-command` in its own process group, killed with its children when it
+/// takes longer than `limit`.
+fn token_from_command(command: &str, limit: std::time::Duration) -> anyhow::Result<String> {
+    use std::io::Read as _;
+    use std::os::unix::process::CommandExt as _;
+    let mut child = std::process::Command::new("sh")
+        .args(["-c", command])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::inherit())
+        .process_group(0)
+        .spawn()
+        .context("--token-command: cannot run the command")?;
+    let stdout = child
+        .stdout
+        .take()
+        .context("--token-command: cannot read its output")?;
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut output = Vec::new();
+        let read = stdout.take(TOKEN_OUTPUT_LIMIT).read_to_end(&mut output);
+        let _ = sender.send(read.map(|_| output));
+    });
+    let Ok(read) = receiver.recv_timeout(limit) else {
+        // The whole group: `sh -c` may have children that hold the output open.
+        let _ = std::process::Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", child.id())])
+            .stderr(std::process::Stdio::null())
+            .status();
+        let _ = child.kill();
+        let _ = child.wait();
+        anyhow::bail!(
+            "--token-command did not finish within {} s (--token-timeout): killed",
+            limit.as_secs()
+        );
+    };
+    let output = read.context("--token-command: cannot read its output")?;
+    let status = child
+        .wait()
+        .context("--token-command: cannot wait for it")?;
+    if !status.success() {
+        anyhow::bail!("--token-command exited with {status}");
+    }
+    let value =
+        String::from_utf8(output).context("--token-command printed something that is not text")?;
+    let value = value.trim().to_owned();
+    if value.is_empty() {
+        anyhow::bail!("--token-command printed no token");
+    }
+    Ok(value)
+}
+
 fn token(args: &RunArgs) -> anyhow::Result<Option<String>> {
     if let Some(var) = &args.token_env {
-        let value = std::env::var(var)
-            .with_context(|| format!("--token-env {var}: the variable is not set"))?;
-        return Ok(Some(value.trim().to_owned()));
+        return token_from_env(var).map(Some);
     }
     if let Some(command) = &args.token_command {
-        let output = std::process::Command::new("sh")
-            .args(["-c", command])
-            .stderr(std::process::Stdio::inherit())
-            .output()
-            .context("--token-command: cannot run the command")?;
-        if !output.status.success() {
-            anyhow::bail!("--token-command exited with {}", output.status);
-        }
-        let value = String::from_utf8(output.stdout)
-            .context("--token-command printed something that is not text")?;
-        let value = value.trim().to_owned();
-        if value.is_empty() {
-            anyhow::bail!("--token-command printed no token");
-        }
-        return Ok(Some(value));
+        let limit = std::time::Duration::from_secs(args.token_timeout.max(1));
+        return token_from_command(command, limit).map(Some);
     }
     Ok(None)
 }
 
+/// `--target URL` checked: http(s), and no userinfo (a password there would be printed,
+/// recorded and sent beside the bearer token). The message never shows the password.
+fn live_base(target: &str) -> anyhow::Result<String> {
+    let Some((scheme, rest)) = target.split_once("://") else {
+        anyhow::bail!("--target takes `double` or an http(s) URL, not {target:?}");
+    };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    if let Some(at) = rest[..authority_end].rfind('@') {
+        let shown = format!("{scheme}://{}", &rest[at + 1..]);
+        anyhow::bail!(
+            "--target {shown:?} must not carry a user name or password (`user:…@`): give the \
+bearer token with --token-env or --token-command"
+        );
+    }
+    if !(scheme == "http" || scheme == "https") {
+        anyhow::bail!("--target takes `double` or an http(s) URL, not {target:?}");
+    }
+    Ok(target.trim_end_matches('/').to_owned())
+}
+
 fn run_suite(args: RunArgs) -> anyhow::Result<ExitCode> {
+    let base = if args.target == "double" {
+        None
+    } else {
+        Some(live_base(&args.target)?)
+    };
+    let token = token(&args)?;
+    // Every message from here on passes the redactor too.
+    let redactor = vouch::report::Redactor::new(args.redact_header.iter(), token.iter().cloned());
+    run_suite_with(args, base, token, &redactor)
+        .map_err(|error| anyhow::anyhow!("{}", redactor.redact_str(&format!("{error:#}"))))
+}
+
+fn run_suite_with(
+    args: RunArgs,
+    base: Option<String>,
+    token: Option<String>,
+    redactor: &vouch::report::Redactor,
+) -> anyhow::Result<ExitCode> {
     if args.snapshots == SnapshotMode::Update
         && std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
     {
         anyhow::bail!("--snapshots update is refused when CI=true: review snapshots locally");
     }
-    let suite = std::sync::Arc::new(Suite::load(&args.suite)?);
+    let suite = std::sync::Arc::new(Suite::load_with(
+        &args.suite,
+        body_files(args.allow_outside_suite),
+    )?);
     let scenarios = runner::select(runner::scenarios(&suite)?, args.filter.as_deref());
     if scenarios.is_empty() {
         anyhow::bail!(
@@ -288,8 +400,6 @@ fn run_suite(args: RunArgs) -> anyhow::Result<ExitCode> {
             args.filter.unwrap_or_default()
         );
     }
-    let token = token(&args)?;
-    let secrets: Vec<String> = token.iter().cloned().collect();
     let scenario_count = scenarios.len();
     let http = HttpConfig {
         token,
@@ -304,7 +414,12 @@ fn run_suite(args: RunArgs) -> anyhow::Result<ExitCode> {
     });
     options.filter.clone_from(&args.filter);
     options.allow_mutations = args.allow_mutations;
-    options.redact_headers.clone_from(&args.redact_header);
+    options.redactor = redactor.clone();
+    options.deadline = match (args.deadline, &base) {
+        (Some(0), _) | (None, None) => None,
+        (Some(seconds), _) => Some(std::time::Duration::from_secs(seconds)),
+        (None, Some(_)) => Some(LIVE_DEADLINE),
+    };
     if let Some(jobs) = args.jobs {
         options.jobs = jobs.max(1);
     }
@@ -313,7 +428,12 @@ fn run_suite(args: RunArgs) -> anyhow::Result<ExitCode> {
         .build()
         .context("cannot start the async runtime")?;
     let record = runtime.block_on(async {
-        let target = if args.target == "double" {
+        let target = if let Some(base) = base {
+            if !args.faults.is_empty() {
+                anyhow::bail!("--fault applies to the embedded double only (use `vouch serve --fault` for a served one)");
+            }
+            Target::live(HttpConfig { base, ..http }, &suite.contract.resource.path).await?
+        } else {
             let config = DoubleConfig {
                 seed: Some(args.seed),
                 faults: args.faults.iter().copied().collect(),
@@ -323,15 +443,6 @@ fn run_suite(args: RunArgs) -> anyhow::Result<ExitCode> {
                 ..DoubleConfig::default()
             };
             Target::double(&suite, config, http).await?
-        } else {
-            if !args.faults.is_empty() {
-                anyhow::bail!("--fault applies to the embedded double only (use `vouch serve --fault` for a served one)");
-            }
-            let base = args.target.trim_end_matches('/').to_owned();
-            if !(base.starts_with("http://") || base.starts_with("https://")) {
-                anyhow::bail!("--target takes `double` or an http(s) URL, not {:?}", args.target);
-            }
-            Target::live(HttpConfig { base, ..http }, &suite.contract.resource.path).await?
         };
         let progress = std::sync::Arc::new(vouch::report::progress::Progress::new(scenario_count));
         let bar = std::sync::Arc::clone(&progress);
@@ -340,7 +451,7 @@ fn run_suite(args: RunArgs) -> anyhow::Result<ExitCode> {
         Ok(runner::run(std::sync::Arc::clone(&suite), scenarios, std::sync::Arc::new(target), std::sync::Arc::new(options), done).await)
     })?;
     // Secrets never reach a report: credential headers, --redact-header names, the token.
-    let record = vouch::report::Redactor::new(args.redact_header.iter(), secrets).redacted(&record);
+    let record = redactor.redacted(&record);
     for spec in &args.reports {
         vouch::report::write(spec, &record)
             .with_context(|| format!("cannot write the report {spec}"))?;
@@ -376,8 +487,18 @@ fn selftest(
     Ok(ExitCode::from(report.exit_code()))
 }
 
-fn list(suite: &std::path::Path, filter: Option<&str>) -> anyhow::Result<ExitCode> {
-    let suite = Suite::load(suite)?;
+fn body_files(allow_outside_suite: bool) -> vouch::fixture::body_file::BodyFiles {
+    vouch::fixture::body_file::BodyFiles {
+        allow_outside_suite,
+    }
+}
+
+fn list(
+    suite: &std::path::Path,
+    filter: Option<&str>,
+    allow_outside_suite: bool,
+) -> anyhow::Result<ExitCode> {
+    let suite = Suite::load_with(suite, body_files(allow_outside_suite))?;
     let scenarios = runner::select(runner::scenarios(&suite)?, filter);
     let mut out = std::io::stdout().lock();
     for scenario in &scenarios {
@@ -446,8 +567,9 @@ fn list_faults() -> ExitCode {
 }
 
 fn compare_runs(base: &std::path::Path, head: &std::path::Path) -> anyhow::Result<ExitCode> {
-    let base = json::read(base)?;
-    let head = json::read(head)?;
+    // A record from elsewhere may not have been redacted: credentials out by their shape.
+    let base = vouch::report::Redactor::default().redacted(&json::read(base)?);
+    let head = vouch::report::Redactor::default().redacted(&json::read(head)?);
     let comparison = compare::compare(&base, &head);
     let mut out = std::io::stdout().lock();
     comparison
@@ -460,7 +582,11 @@ fn compare_runs(base: &std::path::Path, head: &std::path::Path) -> anyhow::Resul
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Run(args) => run_suite(args),
-        Command::List { suite, filter } => list(&suite, filter.as_deref()),
+        Command::List {
+            suite,
+            filter,
+            allow_outside_suite,
+        } => list(&suite, filter.as_deref(), allow_outside_suite),
         Command::Compare { base, head } => compare_runs(&base, &head),
         Command::Serve {
             suite,
@@ -477,10 +603,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 return Ok(list_faults());
             }
             let token = match token_env {
-                Some(var) => Some(
-                    std::env::var(&var)
-                        .with_context(|| format!("--token-env {var}: the variable is not set"))?,
-                ),
+                Some(var) => Some(token_from_env(&var)?),
                 None => token,
             };
             serve(
@@ -492,8 +615,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 server,
             )
         }
-        Command::Lint { suite } => {
-            let report = lint::lint_dir(&suite)?;
+        Command::Lint {
+            suite,
+            allow_outside_suite,
+        } => {
+            let report = lint::lint_dir_with(&suite, body_files(allow_outside_suite))?;
             let mut out = std::io::stdout().lock();
             report.render(&mut out).context("cannot write the report")?;
             out.flush().ok();
@@ -507,7 +633,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let suite = Suite::load(&suite)?;
             let text = openapi::build(&suite)?.to_json()?;
             if let Some(path) = out {
-                std::fs::write(&path, text)
+                vouch::atomic::write(&path, text.as_bytes())
                     .with_context(|| format!("{}: cannot write the document", path.display()))?;
             } else {
                 let mut stdout = std::io::stdout().lock();
@@ -580,7 +706,10 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => code,
         Err(error) => {
-            eprintln!("vouch: error: {error:#}");
+            // Whatever the error quotes, no credential leaves with it.
+            let message = format!("{error:#}");
+            let message = vouch::report::Redactor::default().redact_str(&message);
+            eprintln!("vouch: error: {message}");
             ExitCode::from(2)
         }
     }

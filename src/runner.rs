@@ -13,11 +13,12 @@ use crate::finding::Finding;
 use crate::fixture::scenario::{Body, Expect, Scenario, Step};
 use crate::fixture::small_map::SmallMap;
 use crate::fixture::template::{render, render_value, MissingVar, Vars};
-use crate::fixture::{load_json, Suite};
+use crate::fixture::Suite;
 use crate::outcome::{
     truncated, Exchange, Outcome, RecordedRequest, RecordedResponse, RunRecord, ScenarioOutcome,
     StepOutcome, TargetInfo, Totals, RECORD_VERSION,
 };
+use crate::report::Redactor;
 use crate::target::{SentRequest, Target, TargetKind};
 use crate::timing::{Stage, StageClock};
 
@@ -33,8 +34,10 @@ pub struct RunOptions {
     pub snapshots: Snapshots,
     /// Bodies longer than this are truncated in the record.
     pub record_body_limit: usize,
-    /// Extra header names whose values never reach the record.
-    pub redact_headers: Vec<String>,
+    /// Secrets out of every text the run records or writes (snapshots, previews in
+    /// findings, bodies before they are cut): credential headers, `--redact-header`
+    /// names, the token.
+    pub redactor: Redactor,
     /// A run id that makes each scenario's data unique (externalReferenceId).
     pub run_id: String,
     /// Keep the exchanges of passed scenarios in the record (the default). Without them a
@@ -42,6 +45,8 @@ pub struct RunOptions {
     pub keep_passed_exchanges: bool,
     /// When set, the runner adds each exchange's time per stage to it (benchmarks).
     pub stage_clock: Option<Arc<StageClock>>,
+    /// The most the whole run may take (`--deadline`); none by default.
+    pub deadline: Option<Duration>,
 }
 
 impl RunOptions {
@@ -52,10 +57,11 @@ impl RunOptions {
             allow_mutations: false,
             snapshots,
             record_body_limit: 64 * 1024,
-            redact_headers: Vec::new(),
+            redactor: Redactor::default(),
             run_id: unique_run_id(),
             keep_passed_exchanges: true,
             stage_clock: None,
+            deadline: None,
         }
     }
 }
@@ -72,17 +78,9 @@ pub fn unique_run_id() -> String {
     )
 }
 
-/// Headers whose values are secrets.
-const SECRET_HEADERS: [&str; 4] = [
-    "authorization",
-    "cookie",
-    "set-cookie",
-    "proxy-authorization",
-];
-
 /// Every scenario of a suite: the hand-written ones, then the derived ones.
 pub fn scenarios(suite: &Suite) -> Result<Vec<Scenario>, crate::fixture::LoadError> {
-    let mut all = crate::fixture::scenario::load_dir(&suite.dir.join("scenarios"))?;
+    let mut all = suite.written_scenarios()?;
     all.extend(crate::fixture::derive::derive(
         &suite.contract,
         &suite.contract_path,
@@ -126,6 +124,7 @@ pub async fn run(
     // one per scenario.
     let total = scenarios.len();
     let queue = Arc::new(Mutex::new(scenarios.into_iter().enumerate()));
+    let deadline = options.deadline.map(crate::deadline::Deadline::after);
     let mut workers = tokio::task::JoinSet::new();
     for _ in 0..options.jobs.max(1).min(total) {
         let (suite, target, options, done, queue) = (
@@ -140,7 +139,11 @@ pub async fn run(
             loop {
                 let next = queue.lock().ok().and_then(|mut q| q.next());
                 let Some((index, scenario)) = next else { break };
-                let outcome = run_scenario(&suite, &scenario, index, &target, &options).await;
+                let running = run_scenario(&suite, &scenario, index, &target, &options);
+                let outcome = match &deadline {
+                    Some(deadline) => deadline.run(&scenario, running).await,
+                    None => running.await,
+                };
                 done(&outcome);
                 finished.push((index, outcome));
             }
@@ -350,9 +353,8 @@ fn build_body(suite: &Suite, body: &Body, vars: &Vars, step: &str) -> Result<Val
                 ))
             })?
     } else if let Some(file) = &body.file {
-        loaded = load_json(&suite.dir.join(file))
-            .map_err(|e| fixture(e.to_string()))?
-            .1;
+        loaded = crate::fixture::body_file::read(&suite.dir.join(file))
+            .map_err(|e| fixture(e.to_string()))?;
         &loaded
     } else {
         body.json.as_ref().unwrap_or(&Value::Null)
@@ -374,22 +376,11 @@ fn build_body(suite: &Suite, body: &Body, vars: &Vars, step: &str) -> Result<Val
     Ok(value)
 }
 
-fn redacted(headers: &[(String, String)], extra: &[String]) -> Vec<(String, String)> {
+/// `headers` as they may be recorded.
+fn redacted(headers: &[(String, String)], redactor: &Redactor) -> Vec<(String, String)> {
+    let mut headers = headers.to_vec();
+    redactor.headers(&mut headers);
     headers
-        .iter()
-        .map(|(name, value)| {
-            let secret = SECRET_HEADERS.iter().any(|s| name.eq_ignore_ascii_case(s))
-                || extra.iter().any(|s| name.eq_ignore_ascii_case(s));
-            (
-                name.clone(),
-                if secret {
-                    "[redacted]".to_owned()
-                } else {
-                    value.clone()
-                },
-            )
-        })
-        .collect()
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -479,6 +470,10 @@ async fn run_step(
         Ok(text) => text,
         Err(error) => String::from_utf8_lossy(error.as_bytes()).into_owned(),
     };
+    // The values of this exchange's hidden headers are secrets too (a cookie echoed in a body).
+    let redactor = options
+        .redactor
+        .learning(request.headers.iter().chain(&received.headers));
     let mut json: Option<Value> = if text.trim().is_empty() {
         None
     } else {
@@ -530,6 +525,7 @@ async fn run_step(
         },
         snapshots: &options.snapshots,
         base: target.http.base(),
+        redactor: &redactor,
         snapshot_diff: Mutex::new(None),
         listed: listed.as_ref(),
     };
@@ -630,22 +626,28 @@ async fn run_step(
         stop = true;
     }
 
-    // The record.
-    let extra = &options.redact_headers;
+    // The record: secrets go before the cut, so a cut never leaves a secret's start.
     let limit = options.record_body_limit;
-    let request_body = body_text.map(|b| truncated(b, limit));
-    let response_body = (!text.is_empty()).then(|| truncated(text, limit));
+    let cut = |body: String| match redactor.redact_str(&body) {
+        std::borrow::Cow::Borrowed(_) => truncated(body, limit),
+        std::borrow::Cow::Owned(clean) => truncated(clean, limit),
+    };
+    let request_body = body_text.map(cut);
+    let response_body = (!text.is_empty()).then(|| cut(text));
+    for finding in &mut findings {
+        redactor.text(&mut finding.message);
+    }
     let exchange = Exchange {
         request: RecordedRequest {
             method,
-            url: request.url.clone(),
-            headers: redacted(&request.headers, extra),
+            url: redactor.redact_str(&request.url).into_owned(),
+            headers: redacted(&request.headers, &redactor),
             body_truncated: request_body.as_ref().is_some_and(|(_, t)| *t),
             body: request_body.map(|(b, _)| b),
         },
         response: Some(RecordedResponse {
             status: received.status,
-            headers: redacted(&received.headers, extra),
+            headers: redacted(&received.headers, &redactor),
             body_truncated: received.truncated || response_body.as_ref().is_some_and(|(_, t)| *t),
             body: response_body.map(|(b, _)| b),
         }),

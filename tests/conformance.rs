@@ -19,6 +19,7 @@ use vouch::double::DoubleConfig;
 use vouch::fixture::json_text::to_fixture_text;
 use vouch::fixture::scenario::{Scenario, Step};
 use vouch::outcome::Outcome;
+use vouch::report::Redactor;
 use vouch::runner::{self, RunOptions};
 use vouch::target::{HttpConfig, Target};
 use vouch::Suite;
@@ -85,6 +86,12 @@ fn run_trial(
             mode: SnapshotMode::Off,
         });
         options.allow_mutations = live.is_none_or(|l| l.allow_mutations);
+        // Secrets out of the snapshots insta records (`.snap.new` included).
+        let redactor = Redactor::new(
+            std::iter::empty::<&str>(),
+            live.and_then(|l| l.token.clone()),
+        );
+        options.redactor = redactor.clone();
         let outcome = runner::run_scenario(suite, scenario, index, &target, &options).await;
         match outcome.outcome {
             Outcome::Passed | Outcome::Skipped => {}
@@ -105,10 +112,12 @@ fn run_trial(
                 .and_then(|r| r.body.clone())
                 .unwrap_or_default();
             let contents = match serde_json::from_str(&body) {
-                Ok(json) => to_fixture_text(&redact(&json, target.http.base()))
-                    .trim_end()
-                    .to_owned(),
-                Err(_) => body.trim_end().to_owned(),
+                Ok(json) => {
+                    let mut json = redact(&json, target.http.base());
+                    redactor.json(&mut json);
+                    to_fixture_text(&json).trim_end().to_owned()
+                }
+                Err(_) => redactor.redact_str(body.trim_end()).into_owned(),
             };
             let mut settings = insta::Settings::clone_current();
             settings.set_snapshot_path(root().join("snapshots"));

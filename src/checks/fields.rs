@@ -124,14 +124,17 @@ impl Check for Fields {
                             Some(field.as_str()),
                             format!(
                                 "{field} was sent as {} but came back as {}",
-                                short(value),
-                                short(back)
+                                short(value, cx.redactor),
+                                short(back, cx.redactor)
                             ),
                         )),
                         None => out.push(cx.finding(
                             "round-trip",
                             Some(field.as_str()),
-                            format!("{field} was sent as {} but did not come back", short(value)),
+                            format!(
+                                "{field} was sent as {} but did not come back",
+                                short(value, cx.redactor)
+                            ),
                         )),
                     }
                 }
@@ -178,8 +181,9 @@ impl Check for Fields {
     }
 }
 
-fn short(value: &Value) -> String {
-    let text = value.to_string();
+/// A preview of `value`, redacted before it is cut.
+fn short(value: &Value, redactor: &crate::report::Redactor) -> String {
+    let text = redactor.redact_str(&value.to_string()).into_owned();
     if text.len() > 60 {
         format!("{}…", text.chars().take(60).collect::<String>())
     } else {
@@ -237,9 +241,9 @@ fn compare_documented(
                 format!(
                     "documented as {} ({}), got {} ({})",
                     type_name(d),
-                    short(d),
+                    short(d, cx.redactor),
                     type_name(g),
-                    short(g)
+                    short(g, cx.redactor)
                 ),
             ));
         }
@@ -248,7 +252,11 @@ fn compare_documented(
                 out.push(cx.finding(
                     "documented-response",
                     Some(pointer),
-                    format!("documented as {}, got {}", short(d), short(g)),
+                    format!(
+                        "documented as {}, got {}",
+                        short(d, cx.redactor),
+                        short(g, cx.redactor)
+                    ),
                 ));
             }
         }

@@ -64,6 +64,9 @@ pub struct Context<'a> {
     pub snapshots: &'a Snapshots,
     /// The base URL of the target (redacted out of snapshots).
     pub base: &'a str,
+    /// Secrets out of what a check shows (previews) or writes (snapshots): redact a text
+    /// before cutting it.
+    pub redactor: &'a crate::report::Redactor,
     /// A snapshot that differs, for the reports.
     pub snapshot_diff: Mutex<Option<SnapshotDiff>>,
     /// Every page of a list step (`expect.list`), followed through `@odata.nextLink`.

@@ -22,7 +22,7 @@ impl Check for Schema {
                         None,
                         format!(
                             "expected a JSON body matching {name}, got {}",
-                            shown(cx.observed.text)
+                            shown(cx.observed.text, cx.redactor)
                         ),
                     )),
                     Some(body) => match cx.suite.schemas.validate(name, body) {
@@ -45,7 +45,7 @@ impl Check for Schema {
                     None,
                     format!(
                         "a {status} error body is not JSON: {}",
-                        shown(cx.observed.text)
+                        shown(cx.observed.text, cx.redactor)
                     ),
                 )),
                 Some(body) => {
@@ -55,7 +55,7 @@ impl Check for Schema {
                             None,
                             format!(
                                 "a {status} error body is neither documented error envelope: {}",
-                                shown(cx.observed.text)
+                                shown(cx.observed.text, cx.redactor)
                             ),
                         ));
                     }
@@ -65,10 +65,13 @@ impl Check for Schema {
     }
 }
 
-fn shown(text: &str) -> String {
+/// A preview of `text`, redacted before it is cut (a cut would hide a secret from
+/// redaction).
+fn shown(text: &str, redactor: &crate::report::Redactor) -> String {
     if text.trim().is_empty() {
         return "an empty body".into();
     }
+    let text = redactor.redact_str(text);
     let cut: String = text.chars().take(80).collect();
     if cut.len() < text.len() {
         format!("{cut:?}…")

@@ -134,7 +134,7 @@ pub fn read_snapshot(path: &Path) -> Option<String> {
     Some(rest[end + 5..].trim_end().to_owned())
 }
 
-/// Writes a snapshot file in insta's format.
+/// Writes a snapshot file in insta's format, all or nothing.
 pub fn write_snapshot(path: &Path, expression: &str, contents: &str) -> std::io::Result<()> {
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent)?;
@@ -143,7 +143,7 @@ pub fn write_snapshot(path: &Path, expression: &str, contents: &str) -> std::io:
         "---\nsource: vouch run\nexpression: {expression:?}\n---\n{}\n",
         contents.trim_end()
     );
-    std::fs::write(path, text)
+    crate::atomic::write(path, text.as_bytes())
 }
 
 pub(super) struct Snapshot;
@@ -159,11 +159,18 @@ impl Check for Snapshot {
         }
         let name = snapshot_name(&cx.scenario.name, cx.label);
         let path = cx.snapshots.dir.join(format!("{name}.snap"));
+        // Secrets out first (in the parsed strings: an escaped secret is judged decoded).
         let actual = match cx.observed.json {
-            Some(body) => to_fixture_text(&redact(body, cx.base))
+            Some(body) => {
+                let mut body = redact(body, cx.base);
+                cx.redactor.json(&mut body);
+                to_fixture_text(&body).trim_end().to_owned()
+            }
+            None => cx
+                .redactor
+                .redact_str(cx.observed.text)
                 .trim_end()
                 .to_owned(),
-            None => cx.observed.text.trim_end().to_owned(),
         };
         let expected = read_snapshot(&path);
         if expected.as_deref() == Some(actual.as_str()) {

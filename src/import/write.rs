@@ -1,7 +1,8 @@
 //! Writing the imported fixtures all or nothing: every file is first written beside its
 //! target under a temporary name, and only when all of them are on disk are they renamed
 //! into place. A failure while writing removes the temporary files and leaves the folder
-//! as it was.
+//! as it was. Before anything is written, every target is checked (a folder or anything
+//! but a regular file under one of the names stops it).
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -11,6 +12,8 @@ use std::path::{Path, PathBuf};
 pub enum WriteError {
     #[error("{path}: the --out folder does not exist (vouch does not create it)")]
     NoFolder { path: PathBuf },
+    #[error("{path}: cannot write there ({reason}); nothing was written")]
+    Taken { path: PathBuf, reason: &'static str },
     #[error("{path}: cannot write: {source}")]
     Write {
         path: PathBuf,
@@ -28,6 +31,25 @@ pub fn write_all(dir: &Path, files: &[(String, String)]) -> Result<Vec<PathBuf>,
         return Err(WriteError::NoFolder {
             path: dir.to_owned(),
         });
+    }
+    // Every target first: one that cannot be replaced by a file stops the write before
+    // anything is on disk.
+    for (name, _) in files {
+        let target = dir.join(name);
+        let reason = match fs::symlink_metadata(&target) {
+            Ok(meta) if meta.is_dir() => Some("a folder has that name"),
+            Ok(meta) if !meta.is_file() => Some("it is not a regular file"),
+            Err(_) if !target.parent().is_some_and(Path::is_dir) => {
+                Some("its folder does not exist")
+            }
+            Ok(_) | Err(_) => None,
+        };
+        if let Some(reason) = reason {
+            return Err(WriteError::Taken {
+                path: target,
+                reason,
+            });
+        }
     }
     let mut staged: Vec<(PathBuf, PathBuf)> = Vec::new();
     for (name, contents) in files {
@@ -97,7 +119,7 @@ mod tests {
         let result = write_all(dir.path(), &files);
 
         // Assert
-        assert!(matches!(result, Err(WriteError::Write { .. })));
+        assert!(matches!(result, Err(WriteError::Taken { .. })));
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
     }
 

@@ -24,7 +24,7 @@ use thiserror::Error;
 
 use crate::outcome::RunRecord;
 
-pub use redact::{Redactor, ALWAYS_REDACTED, REDACTED};
+pub use redact::{Redactor, ALWAYS_REDACTED, PIECE, REDACTED};
 pub use shape::{Shape, ShapeDifference};
 pub use spec::{ReportFormat, ReportSpec, ReportSpecError};
 
@@ -100,7 +100,7 @@ pub fn write_with(
     let mut text = Vec::new();
     spec.format.render(&record, &mut text)?;
     create_parent(&spec.path)?;
-    fs::write(&spec.path, &text).map_err(|source| ReportError::WriteFile {
+    crate::atomic::write(&spec.path, &text).map_err(|source| ReportError::WriteFile {
         path: spec.path.clone(),
         format: spec.format,
         source,

@@ -8,6 +8,9 @@ use std::time::{Duration, Instant};
 use reqwest::header::{HeaderName, HeaderValue};
 use reqwest::{Client, Method};
 
+/// The cap on a response body (and on a scenario's body file): 4 MiB.
+pub const DEFAULT_BODY_LIMIT: usize = 4 * 1024 * 1024;
+
 /// How to reach a target.
 #[derive(Debug, Clone)]
 pub struct HttpConfig {
@@ -32,7 +35,7 @@ impl Default for HttpConfig {
             timeout: super::DEFAULT_TIMEOUT,
             retries: 3,
             max_wait: Duration::from_secs(30),
-            body_limit: 4 * 1024 * 1024,
+            body_limit: DEFAULT_BODY_LIMIT,
         }
     }
 }
