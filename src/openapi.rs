@@ -544,6 +544,7 @@ const OPERATIONS: &[Operation] = &[
             body: REFERRAL,
         }],
         errors: &[
+            "create_outside_table",
             "invalid_body",
             "unauthenticated",
             "body_too_large",

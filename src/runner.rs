@@ -2,6 +2,8 @@
 //! exchange, and returns plain data (a `RunRecord`). It prints nothing; scenarios run
 //! concurrently, each isolated (it creates the referral it works on).
 
+mod concurrent;
+
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -77,6 +79,10 @@ pub fn unique_run_id() -> String {
         (nanos ^ u128::from(std::process::id()) << 40) & 0xffff_ffff_ffff
     )
 }
+
+/// The tag of scenarios that only mean something when the run authenticates (a wrong
+/// token must be refused; a target that needs no token cannot show that).
+pub const NEEDS_TOKEN_TAG: &str = "needs-token";
 
 /// Every scenario of a suite: the hand-written ones, then the derived ones.
 pub fn scenarios(suite: &Suite) -> Result<Vec<Scenario>, crate::fixture::LoadError> {
@@ -167,6 +173,7 @@ pub async fn run(
             Outcome::Failed => totals.failed += 1,
             Outcome::Skipped => totals.skipped += 1,
             Outcome::Error => totals.errors += 1,
+            Outcome::Inconclusive => totals.inconclusive += 1,
         }
     }
     RunRecord {
@@ -228,6 +235,13 @@ pub async fn run_scenario(
         );
         return outcome;
     }
+    if scenario.tags.iter().any(|t| t == NEEDS_TOKEN_TAG) && target.http.config().token.is_none() {
+        outcome.outcome = Outcome::Skipped;
+        outcome.reason = Some(
+            "it checks that a wrong token is refused, and this run has no token (--token-env or --token-command)".into(),
+        );
+        return outcome;
+    }
     let mut vars = Vars::new();
     vars.insert("run".into(), Value::String(options.run_id.clone()));
     vars.insert(
@@ -235,9 +249,10 @@ pub async fn run_scenario(
         Value::String(format!("vouch-{}-{index}", options.run_id)),
     );
     let all_checks = checks::all();
-    for (position, step) in scenario.steps.iter().enumerate() {
+    let mut inconclusive = None;
+    'steps: for (position, step) in scenario.steps.iter().enumerate() {
         let label = step.label(position);
-        match run_step(
+        let mut stop = match run_step(
             suite,
             scenario,
             step,
@@ -251,19 +266,63 @@ pub async fn run_scenario(
         {
             Ok((step_outcome, stop)) => {
                 outcome.steps.push(step_outcome);
-                if stop {
-                    break;
-                }
+                stop
             }
             Err(error) => {
                 outcome.outcome = Outcome::Error;
                 outcome.reason = Some(error.to_string());
                 break;
             }
+        };
+        if let (Some(establish), false) = (&step.establish, stop) {
+            let moves = match crate::fixture::establish::plan(&suite.contract, establish, &vars) {
+                Ok(moves) => moves,
+                Err(reason) => {
+                    inconclusive = Some(reason.to_string());
+                    break;
+                }
+            };
+            for (index, move_step) in moves.into_iter().enumerate() {
+                let move_label = move_step.label(position * 100 + index);
+                match run_step(
+                    suite,
+                    scenario,
+                    move_step,
+                    &move_label,
+                    &mut vars,
+                    target,
+                    options,
+                    &all_checks,
+                )
+                .await
+                {
+                    Ok((step_outcome, move_stop)) => {
+                        outcome.steps.push(step_outcome);
+                        stop = move_stop;
+                        if stop {
+                            break;
+                        }
+                    }
+                    Err(error) => {
+                        outcome.outcome = Outcome::Error;
+                        outcome.reason = Some(error.to_string());
+                        break 'steps;
+                    }
+                }
+            }
+        }
+        if stop {
+            break;
         }
     }
     if outcome.outcome == Outcome::Passed && outcome.findings().next().is_some() {
         outcome.outcome = Outcome::Failed;
+    }
+    // A precondition that could not be established: nothing was judged past it. Findings
+    // before it still fail the scenario.
+    if let (Outcome::Passed, Some(reason)) = (outcome.outcome, inconclusive) {
+        outcome.outcome = Outcome::Inconclusive;
+        outcome.reason = Some(reason);
     }
     if outcome.outcome == Outcome::Passed && !options.keep_passed_exchanges {
         for step in &mut outcome.steps {
@@ -273,6 +332,10 @@ pub async fn run_scenario(
     outcome.duration_ms = millis(started.elapsed());
     outcome
 }
+
+/// The capture source for the current version of the resource: the `ETag` header when
+/// there is one, else the body's eTag (the header is optional, headers.md).
+pub const VERSION_CAPTURE: &str = "version";
 
 /// The captures a `create` step makes without being asked.
 const CREATE_CAPTURES: [(&str, &str); 9] = [
@@ -450,14 +513,23 @@ async fn run_step(
         body: body_text.clone().map(String::into_bytes),
     };
     let sending = clock.map(|_| Instant::now());
-    let mut received = target
-        .http
-        .send(&request)
-        .await
-        .map_err(|source| StepError::Transport {
-            step: label.to_owned(),
-            source,
-        })?;
+    let transport_error = |source| StepError::Transport {
+        step: label.to_owned(),
+        source,
+    };
+    // A step with `parallel: N` races N copies of its request (see concurrent.rs).
+    let (mut received, race) = match step.parallel {
+        Some(copies) if copies > 1 => {
+            let race = concurrent::send(&target.http, &request, copies)
+                .await
+                .map_err(transport_error)?;
+            (race.winner, Some(race.statuses))
+        }
+        _ => (
+            target.http.send(&request).await.map_err(transport_error)?,
+            None,
+        ),
+    };
     let mut transport = Duration::ZERO;
     if let (Some(clock), Some(sending)) = (clock, sending) {
         transport = sending.elapsed();
@@ -474,7 +546,8 @@ async fn run_step(
     let redactor = options
         .redactor
         .learning(request.headers.iter().chain(&received.headers));
-    let mut json: Option<Value> = if text.trim().is_empty() {
+    let text_was_empty = text.trim().is_empty();
+    let mut json: Option<Value> = if text_was_empty {
         None
     } else {
         serde_json::from_str(&text).ok()
@@ -525,6 +598,7 @@ async fn run_step(
         },
         snapshots: &options.snapshots,
         base: target.http.base(),
+        live: target.kind == TargetKind::Live,
         redactor: &redactor,
         snapshot_diff: Mutex::new(None),
         listed: listed.as_ref(),
@@ -550,6 +624,13 @@ async fn run_step(
     }
     let snapshot = cx.snapshot_diff.lock().ok().and_then(|mut s| s.take());
     drop(cx);
+    if let Some(statuses) = &race {
+        let mut location = crate::finding::Location::file(&scenario.file).step(label);
+        if step.line > 0 {
+            location.line = Some(step.line);
+        }
+        findings.extend(concurrent::judge(suite, statuses, location));
+    }
 
     // Captures.
     let mut captures: Vec<(String, String)> = step
@@ -585,6 +666,24 @@ async fn run_step(
             } else {
                 sent_json.clone()
             }
+        } else if source == VERSION_CAPTURE {
+            // The current version: the ETag header (optional), else the body's eTag.
+            let version = received
+                .headers
+                .iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case(&suite.contract.resource.etag_header))
+                .map(|(_, v)| Value::String(v.clone()))
+                .or_else(|| {
+                    json.as_ref()
+                        .and_then(|b| b.pointer(suite.contract.resource.etag.as_str()))
+                        .cloned()
+                });
+            if version.is_none() && succeeded && text_was_empty {
+                // A 204 without the optional header shows no version: later steps that
+                // compare with it have nothing to compare, and read it themselves.
+                continue;
+            }
+            version
         } else if let Some(header) = source.strip_prefix("header:") {
             received
                 .headers

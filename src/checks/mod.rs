@@ -51,6 +51,14 @@ impl Observed<'_> {
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_str())
     }
+
+    /// Every value of a header that may come more than once.
+    pub fn header_values<'h>(&'h self, name: &'h str) -> impl Iterator<Item = &'h str> + 'h {
+        self.headers
+            .iter()
+            .filter(move |(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
 }
 
 /// Everything a check may look at.
@@ -64,6 +72,8 @@ pub struct Context<'a> {
     pub snapshots: &'a Snapshots,
     /// The base URL of the target (redacted out of snapshots).
     pub base: &'a str,
+    /// A live target (its snapshots are its own), not the embedded double.
+    pub live: bool,
     /// Secrets out of what a check shows (previews) or writes (snapshots): redact a text
     /// before cutting it.
     pub redactor: &'a crate::report::Redactor,

@@ -17,7 +17,7 @@ pub enum Fault {
     PairOutsideTableAccepted,
     RefusedWriteStored,
     EtagMissingFromBody,
-    EtagHeaderMissing,
+    EtagHeaderMismatch,
     IdChangedInResponse,
     CreatedRewritten,
     UpdatedNotAdvanced,
@@ -39,10 +39,18 @@ pub enum Fault {
     ListPageOverlap,
     ListPageGap,
     ListOrderIgnored,
+    // Sensitivity beyond the first catalogue: each is caught only by the scenarios of
+    // fixture/sensitivity.rs (or the pair check on create responses).
+    ConcurrentWritesBothWin,
+    CreateStoresForbiddenPair,
+    AnyTokenAccepted,
+    IfMatchListIgnored,
+    WeakIfMatchAccepted,
+    MalformedIfMatchIgnored,
 }
 
 impl Fault {
-    pub const ALL: [Fault; 31] = [
+    pub const ALL: [Fault; 37] = [
         Fault::StaleIfMatchAccepted,
         Fault::PatchStaleIfMatchAccepted,
         Fault::WildcardRefused,
@@ -52,7 +60,7 @@ impl Fault {
         Fault::PairOutsideTableAccepted,
         Fault::RefusedWriteStored,
         Fault::EtagMissingFromBody,
-        Fault::EtagHeaderMissing,
+        Fault::EtagHeaderMismatch,
         Fault::IdChangedInResponse,
         Fault::CreatedRewritten,
         Fault::UpdatedNotAdvanced,
@@ -74,6 +82,12 @@ impl Fault {
         Fault::ListPageOverlap,
         Fault::ListPageGap,
         Fault::ListOrderIgnored,
+        Fault::ConcurrentWritesBothWin,
+        Fault::CreateStoresForbiddenPair,
+        Fault::AnyTokenAccepted,
+        Fault::IfMatchListIgnored,
+        Fault::WeakIfMatchAccepted,
+        Fault::MalformedIfMatchIgnored,
     ];
 
     /// The name used on the command line (`--fault NAME`).
@@ -88,7 +102,7 @@ impl Fault {
             Fault::PairOutsideTableAccepted => "pair-outside-table-accepted",
             Fault::RefusedWriteStored => "refused-write-stored",
             Fault::EtagMissingFromBody => "etag-missing-from-body",
-            Fault::EtagHeaderMissing => "etag-header-missing",
+            Fault::EtagHeaderMismatch => "etag-header-mismatch",
             Fault::IdChangedInResponse => "id-changed-in-response",
             Fault::CreatedRewritten => "created-rewritten",
             Fault::UpdatedNotAdvanced => "updated-not-advanced",
@@ -110,6 +124,12 @@ impl Fault {
             Fault::ListPageOverlap => "list-page-overlap",
             Fault::ListPageGap => "list-page-gap",
             Fault::ListOrderIgnored => "list-order-ignored",
+            Fault::ConcurrentWritesBothWin => "concurrent-writes-both-win",
+            Fault::CreateStoresForbiddenPair => "create-stores-forbidden-pair",
+            Fault::AnyTokenAccepted => "any-token-accepted",
+            Fault::IfMatchListIgnored => "if-match-list-ignored",
+            Fault::WeakIfMatchAccepted => "weak-if-match-accepted",
+            Fault::MalformedIfMatchIgnored => "malformed-if-match-ignored",
         }
     }
 
@@ -131,7 +151,7 @@ impl Fault {
             }
             Fault::RefusedWriteStored => "a write refused with 412 is stored anyway",
             Fault::EtagMissingFromBody => "resources are returned without their eTag field",
-            Fault::EtagHeaderMissing => "responses carry no ETag header",
+            Fault::EtagHeaderMismatch => "the ETag header names another version than the body's eTag",
             Fault::IdChangedInResponse => "a write's response describes another id",
             Fault::CreatedRewritten => "a write rewrites createdDateTime",
             Fault::UpdatedNotAdvanced => "a write leaves updatedDateTime where it was",
@@ -169,13 +189,32 @@ impl Fault {
             }
             Fault::ListPageGap => "@odata.nextLink skips one referral between pages",
             Fault::ListOrderIgnored => "GET list ignores $orderby (creation order)",
+            Fault::ConcurrentWritesBothWin => {
+                "If-Match is checked against the last version whose response went out, so writers that send the same If-Match at once all win (a lost update)"
+            }
+            Fault::CreateStoresForbiddenPair => {
+                "create stores a substatus that does not go with the status (New/Pending becomes New with another status's substatus)"
+            }
+            Fault::AnyTokenAccepted => "any bearer token is accepted, not only the right one",
+            Fault::IfMatchListIgnored => {
+                "an If-Match with a list of entity tags is accepted without comparing them"
+            }
+            Fault::WeakIfMatchAccepted => {
+                "If-Match compares weakly: W/\"current\" matches the current eTag"
+            }
+            Fault::MalformedIfMatchIgnored => {
+                "a malformed If-Match is treated as absent (a PATCH then goes through blind)"
+            }
         }
     }
 
     /// Whether the fault makes clients wait (throttling, delays) rather than work: a run
     /// against it mostly sleeps, so more of its scenarios can go at once.
     pub fn makes_clients_wait(self) -> bool {
-        matches!(self, Fault::Throttled | Fault::SlowResponses)
+        matches!(
+            self,
+            Fault::Throttled | Fault::SlowResponses | Fault::ConcurrentWritesBothWin
+        )
     }
 
     /// Whether a conformant client is expected to pass despite this fault (throttling

@@ -12,6 +12,7 @@ pub mod reply;
 pub mod responder;
 pub mod server;
 pub mod store;
+pub mod variant;
 
 use std::collections::BTreeSet;
 use std::net::{SocketAddr, TcpListener};
@@ -22,6 +23,7 @@ pub use fault::{Fault, UnknownFault};
 use responder::Shared;
 use server::Server;
 use store::Store;
+pub use variant::{UnknownVariant, Variant};
 
 /// The default cap on a request body (a referral is a few kilobytes).
 pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
@@ -77,6 +79,8 @@ pub struct DoubleConfig {
     /// When set, every request must carry `Authorization: Bearer <token>`.
     pub token: Option<String>,
     pub faults: BTreeSet<Fault>,
+    /// Conformant variants (behaviour the docs allow that the double does not do by default).
+    pub variants: BTreeSet<Variant>,
     pub body_limit: usize,
     /// The HTTP server that carries it.
     pub server: DoubleServer,
@@ -88,6 +92,7 @@ impl Default for DoubleConfig {
             seed: Some(0),
             token: None,
             faults: BTreeSet::new(),
+            variants: BTreeSet::new(),
             body_limit: DEFAULT_BODY_LIMIT,
             server: DoubleServer::default(),
         }
@@ -98,6 +103,12 @@ impl DoubleConfig {
     #[must_use]
     pub fn with_fault(mut self, fault: Fault) -> Self {
         self.faults.insert(fault);
+        self
+    }
+
+    #[must_use]
+    pub fn with_variant(mut self, variant: Variant) -> Self {
+        self.variants.insert(variant);
         self
     }
 }
@@ -168,7 +179,9 @@ impl Double {
             Some(seed) => (clock::Clock::deterministic(), clock::Ids::seeded(seed)),
             None => (clock::Clock::wall(), clock::Ids::unseeded()),
         };
-        let organization_id = ids.guid();
+        let variants = variant::Variants::new(config.variants, variant::CreateRewrite::of(suite));
+        let clock = clock.with_resolution(variants.time_resolution());
+        let organization_id = variants.id(ids.guid());
         let query = &suite.contract.query;
         let properties = odata::Properties::from_schema(&suite.schemas, &query.schema);
         let filterable = if query.filterable.iter().any(|f| f == "*") {
@@ -181,6 +194,7 @@ impl Double {
             schemas: Arc::clone(&suite.schemas),
             transitions: suite.contract.transitions.table(),
             faults: config.faults,
+            variants,
             token: config.token,
             body_limit: config.body_limit,
             organization_id,
@@ -246,5 +260,9 @@ impl Double {
 
     pub fn faults(&self) -> &BTreeSet<Fault> {
         &self.shared.faults
+    }
+
+    pub fn variants(&self) -> &BTreeSet<Variant> {
+        self.shared.variants.set()
     }
 }

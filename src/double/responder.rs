@@ -17,6 +17,7 @@ use crate::double::patch;
 use crate::double::reply::Reply;
 use crate::double::server::Request;
 use crate::double::store::{Store, Stored};
+use crate::double::variant::Variants;
 use crate::fixture::Contract;
 use crate::model::{ETag, IfMatch, Status, Substatus, TransitionError, Transitions};
 use crate::schema::SchemaSet;
@@ -29,6 +30,13 @@ const OTHER_READ_ONLY: [&str; 4] = [
     "engagementId",
     "expirationDateTime",
 ];
+
+/// How long, with the concurrent-writes fault, a write's replaced version still passes
+/// If-Match (the gap between its check and its commit).
+const RACE_WINDOW: std::time::Duration = std::time::Duration::from_millis(150);
+/// How long, with that fault, a write's answer is held back: past the window, so a client
+/// that waits for it before writing again never races.
+const COMMIT_DELAY: std::time::Duration = std::time::Duration::from_millis(170);
 
 /// A write as stored: the new resource, its JSON text and its eTag.
 struct Written {
@@ -43,6 +51,7 @@ pub struct Shared {
     pub schemas: Arc<SchemaSet>,
     pub transitions: Transitions,
     pub faults: BTreeSet<Fault>,
+    pub variants: Variants,
     pub token: Option<String>,
     pub body_limit: usize,
     pub organization_id: String,
@@ -106,7 +115,25 @@ impl Shared {
         }
     }
 
+    /// The answer to `request`, bent as the double's variants say.
     pub fn handle(&self, request: &Request) -> Reply {
+        if let Some(refusal) = self.variants.refusal() {
+            return self.variants.bend(refusal);
+        }
+        self.variants.bend(self.route(request))
+    }
+
+    /// A new entity tag, in the variants' format.
+    fn new_etag(&self, store: &mut Store) -> String {
+        self.variants.etag(&store.ids.etag())
+    }
+
+    /// A new time, in the variants' form.
+    fn tick(&self, store: &mut Store) -> String {
+        self.variants.time(store.clock.tick())
+    }
+
+    fn route(&self, request: &Request) -> Reply {
         if self.has(Fault::Throttled) {
             let mut store = self.lock();
             store.requests += 1;
@@ -117,7 +144,8 @@ impl Shared {
         }
         if let Some(token) = &self.token {
             let sent = header(request, "authorization").and_then(|v| v.strip_prefix("Bearer "));
-            if sent != Some(token.as_str()) {
+            let any_accepted = self.has(Fault::AnyTokenAccepted) && sent.is_some();
+            if sent != Some(token.as_str()) && !any_accepted {
                 return Reply::error(401, "unauthenticated", "a valid bearer token is required")
                     .header("WWW-Authenticate", "Bearer");
             }
@@ -295,11 +323,13 @@ impl Shared {
         let Value::Object(sent) = value else {
             return self.invalid("invalid_body", "the body must be a JSON object");
         };
+        let rewritten = self.variants.created_state(&sent);
         let status = sent
             .get("status")
             .and_then(Value::as_str)
             .and_then(Status::parse)
             .unwrap_or(Status::New);
+        let status = rewritten.map_or(status, |(status, _)| status);
         let first_pair = self
             .transitions
             .pairs
@@ -310,6 +340,7 @@ impl Shared {
             .and_then(Value::as_str)
             .and_then(Substatus::parse)
             .or(first_pair);
+        let substatus = rewritten.map(|(_, substatus)| substatus).or(substatus);
         let Some(substatus) = substatus else {
             return self.invalid(
                 "forbidden_transition",
@@ -321,24 +352,35 @@ impl Shared {
                 return self.invalid("forbidden_transition", error.to_string());
             }
         }
+        let substatus = if self.has(Fault::CreateStoresForbiddenPair) {
+            Substatus::ALL
+                .into_iter()
+                .find(|s| self.transitions.check_pair(status, *s).is_err())
+                .unwrap_or(substatus)
+        } else {
+            substatus
+        };
         let base = Self::base(request);
         let mut store = self.lock();
-        let id = store.ids.guid();
+        let id = self.variants.id(store.ids.guid());
         let engagement = sent
             .get("engagementId")
             .and_then(Value::as_str)
-            .map_or_else(|| store.ids.guid(), str::to_owned);
-        let now = store.clock.tick();
+            .map_or_else(|| self.variants.id(store.ids.guid()), str::to_owned);
+        let now = self.tick(&mut store);
         let mut body = Map::new();
         body.insert("id".into(), id.clone().into());
         body.insert("engagementId".into(), engagement.clone().into());
         body.insert("organizationId".into(), self.organization_id.clone().into());
-        body.insert("organizationName".into(), "vouch double".into());
+        body.insert(
+            "organizationName".into(),
+            self.variants.organization_name("vouch double").into(),
+        );
         body.insert("createdDateTime".into(), now.clone().into());
         body.insert("updatedDateTime".into(), now.into());
         body.insert(
             "expirationDateTime".into(),
-            store.clock.days_later(14).into(),
+            self.variants.time(store.clock.days_later(14)).into(),
         );
         // A referral you create yourself is outgoing (the 2020+ examples carry direction).
         body.insert("direction".into(), "Outgoing".into());
@@ -354,12 +396,20 @@ impl Shared {
         }
         body.insert("status".into(), status.as_str().into());
         body.insert("substatus".into(), substatus.as_str().into());
-        body.insert("eTag".into(), store.new_etag().into());
+        body.insert("eTag".into(), self.new_etag(&mut store).into());
         body.insert("links".into(), self.links(&base, &id, &engagement));
+        self.variants.extend_resource(&mut body);
         let stored = Stored::new(&body, &self.contract.resource.filterable);
-        let reply = Reply::resource(201, stored.text.clone(), stored.etag());
+        let reply = Reply::resource(
+            self.variants.create_status(201),
+            stored.text.clone(),
+            stored.etag(),
+        );
         store.put(&id, stored);
         drop(store);
+        if !self.variants.create_location() {
+            return reply;
+        }
         let location = format!("{base}{}/{id}", self.contract.resource.path);
         reply.header("Location", location)
     }
@@ -393,7 +443,9 @@ impl Shared {
         if self.has(Fault::ListOrderIgnored) {
             query.order.clear();
         }
-        let page_size = query.top.unwrap_or(rule.max_page).min(rule.max_page);
+        let page_size = self
+            .variants
+            .page_size(query.top.unwrap_or(rule.max_page).min(rule.max_page));
         let start = query.start.unwrap_or(query.skip);
         let store = self.lock();
         // Filter and sort on the parsed members each referral keeps beside its text when
@@ -514,12 +566,15 @@ impl Shared {
     fn precondition(
         &self,
         request: &Request,
-        stored: &Stored,
+        (stored, racing): (&Stored, Option<&str>),
         required: bool,
         stale_fault: Fault,
     ) -> Result<bool, Reply> {
         let name = &self.contract.resource.if_match;
-        let Some(sent) = header(request, name) else {
+        let ignored = |value: &&str| {
+            self.has(Fault::MalformedIfMatchIgnored) && IfMatch::parse(value).is_err()
+        };
+        let Some(sent) = header(request, name).filter(|v| !ignored(v)) else {
             if required && !self.has(Fault::PutWithoutIfMatchAccepted) {
                 return Err(Reply::error(
                     self.expected("missing_if_match", 428),
@@ -532,7 +587,11 @@ impl Shared {
         let condition = IfMatch::parse(sent)
             .map_err(|e| self.invalid("invalid_body", format!("{name}: {e}")))?;
         let current = stored.etag().and_then(|e| ETag::parse(e).ok());
-        let matches = current.as_ref().is_some_and(|c| condition.matches(c));
+        let racing = racing.and_then(|e| ETag::parse(e).ok());
+        let matches = [current.as_ref(), racing.as_ref()]
+            .into_iter()
+            .flatten()
+            .any(|c| self.if_match_matches(&condition, c));
         if condition == IfMatch::Any && self.has(Fault::WildcardRefused) {
             return Err(self.stale(name));
         }
@@ -543,6 +602,41 @@ impl Shared {
             return Ok(false);
         }
         Err(self.stale(name))
+    }
+
+    /// Whether `condition` matches `current`, as RFC 9110 says (strong comparison), or as
+    /// the If-Match faults bend it.
+    fn if_match_matches(&self, condition: &IfMatch, current: &ETag) -> bool {
+        match condition {
+            IfMatch::Tags(tags) if tags.len() > 1 && self.has(Fault::IfMatchListIgnored) => true,
+            IfMatch::Tags(tags) if self.has(Fault::WeakIfMatchAccepted) => {
+                tags.iter().any(|t| t.weak_eq(current))
+            }
+            _ => condition.matches(current),
+        }
+    }
+
+    /// With the concurrent-writes fault, the version a write replaced moments ago, which
+    /// its racers still see as current (their check read it before that write committed).
+    fn racing_version(&self, store: &Store, id: &str) -> Option<String> {
+        if !self.has(Fault::ConcurrentWritesBothWin) {
+            return None;
+        }
+        store
+            .replaced
+            .get(id)
+            .filter(|(_, at)| at.elapsed() < RACE_WINDOW)
+            .map(|(etag, _)| etag.clone())
+    }
+
+    /// A write's answer; with the concurrent-writes fault it goes out only after the race
+    /// window, as if the write committed then.
+    fn committed(&self, reply: Reply) -> Reply {
+        if self.has(Fault::ConcurrentWritesBothWin) {
+            reply.delivered(|d| d.delay = Some(COMMIT_DELAY))
+        } else {
+            reply
+        }
     }
 
     fn stale(&self, name: &str) -> Reply {
@@ -562,7 +656,7 @@ impl Shared {
         before: &Map<String, Value>,
         sent: Map<String, Value>,
     ) -> Written {
-        let now = store.clock.tick();
+        let now = self.tick(store);
         let mut body = Map::new();
         for key in [
             "id",
@@ -605,11 +699,19 @@ impl Shared {
         let etag = if self.has(Fault::EtagNotRotated) {
             before.get("eTag").cloned().unwrap_or(Value::Null)
         } else {
-            store.new_etag().into()
+            self.new_etag(store).into()
         };
         body.insert("eTag".into(), etag);
         if let Some(links) = before.get("links") {
             body.insert("links".into(), links.clone());
+        }
+        self.variants.extend_resource(&mut body);
+        if self.has(Fault::ConcurrentWritesBothWin) {
+            if let Some(Value::String(old)) = before.get("eTag") {
+                store
+                    .replaced
+                    .insert(id.to_owned(), (old.clone(), std::time::Instant::now()));
+            }
         }
         let stored = Stored::new(&body, &self.contract.resource.filterable);
         let written = Written {
@@ -636,8 +738,13 @@ impl Shared {
         let Some(stored) = store.get(id).cloned() else {
             return self.missing(id);
         };
-        let accepted = match self.precondition(request, &stored, true, Fault::StaleIfMatchAccepted)
-        {
+        let racing = self.racing_version(&store, id);
+        let accepted = match self.precondition(
+            request,
+            (&stored, racing.as_deref()),
+            true,
+            Fault::StaleIfMatchAccepted,
+        ) {
             Ok(accepted) => accepted,
             Err(reply) => return reply,
         };
@@ -687,7 +794,8 @@ impl Shared {
         if !accepted {
             return self.stale(&self.contract.resource.if_match);
         }
-        self.written(&mut store, self.expected("put", 200), written)
+        let reply = self.written(&mut store, self.expected("put", 200), written);
+        self.committed(reply)
     }
 
     fn check_move(
@@ -755,11 +863,16 @@ impl Shared {
                 ),
             );
         }
-        let accepted =
-            match self.precondition(request, &stored, false, Fault::PatchStaleIfMatchAccepted) {
-                Ok(accepted) => accepted,
-                Err(reply) => return reply,
-            };
+        let racing = self.racing_version(&store, id);
+        let accepted = match self.precondition(
+            request,
+            (&stored, racing.as_deref()),
+            false,
+            Fault::PatchStaleIfMatchAccepted,
+        ) {
+            Ok(accepted) => accepted,
+            Err(reply) => return reply,
+        };
         coerce_deal_value(&mut ops);
         let before = stored.body();
         let patched = match self.patched(&before, &ops) {
@@ -775,7 +888,7 @@ impl Shared {
         }
         let wants_body =
             header(request, "prefer").is_some_and(|p| p.contains("return=representation"));
-        if wants_body && !self.has(Fault::PreferIgnored) {
+        let reply = if wants_body && !self.has(Fault::PreferIgnored) {
             self.written(
                 &mut store,
                 self.expected("patch_representation", 200),
@@ -783,7 +896,8 @@ impl Shared {
             )
         } else {
             Reply::empty(self.expected("patch", 204), written.etag.as_deref())
-        }
+        };
+        self.committed(reply)
     }
 
     /// The stored resource with `ops` applied, checked: read-only fields unchanged and

@@ -72,6 +72,8 @@ pub struct Store {
     pub ids: Ids,
     /// Requests seen (for faults that act on every n-th request).
     pub requests: u64,
+    /// Id → the eTag its last write replaced, and when (for the concurrent-writes fault).
+    pub replaced: HashMap<String, (String, std::time::Instant)>,
 }
 
 impl Store {
@@ -82,6 +84,7 @@ impl Store {
             clock,
             ids,
             requests: 0,
+            replaced: HashMap::new(),
         }
     }
 
