@@ -106,9 +106,9 @@ enum Command {
         /// Print the catalogue of conformant variants and exit.
         #[arg(long)]
         list_variants: bool,
-        /// The HTTP server: wiremock (default) or lean (keeps no copy of the requests it
-        /// answered: for long sessions under heavy traffic).
-        #[arg(long, value_name = "SERVER", default_value = "wiremock")]
+        /// The HTTP server: lean (default: keeps no copy of the requests it answered, so a
+        /// long session stays flat, and closes idle connections) or wiremock.
+        #[arg(long, value_name = "SERVER", default_value = "lean")]
         server: vouch::double::DoubleServer,
     },
     #[command(
@@ -250,10 +250,11 @@ struct RunArgs {
     /// The embedded double's seed (ids, eTags and clock are fixed by it).
     #[arg(long, default_value_t = 0)]
     seed: u64,
-    /// The embedded double's HTTP server: wiremock (default) or lean (keeps no copy of the
-    /// requests it answered: for very long runs).
-    #[arg(long, value_name = "SERVER", default_value = "wiremock")]
-    double_server: vouch::double::DoubleServer,
+    /// The embedded double's HTTP server: wiremock or lean (keeps no copy of the requests
+    /// it answered). Default: wiremock, or lean for a run of more scenarios than wiremock
+    /// is kept for (its request log grows with every request).
+    #[arg(long, value_name = "SERVER")]
+    double_server: Option<vouch::double::DoubleServer>,
     /// Inject a fault into the embedded double (repeatable; see `vouch serve --list-faults`).
     #[arg(long = "fault", value_name = "NAME")]
     faults: Vec<Fault>,
@@ -445,7 +446,9 @@ fn run_suite_with(
                 seed: Some(args.seed),
                 faults: args.faults.iter().copied().collect(),
                 variants: args.variants.iter().copied().collect(),
-                server: args.double_server,
+                server: args
+                    .double_server
+                    .unwrap_or_else(|| vouch::double::DoubleServer::for_run(scenario_count)),
                 ..DoubleConfig::default()
             };
             Target::double(&suite, config, http).await?

@@ -570,7 +570,7 @@ const OPERATIONS: &[Operation] = &[
                 etag: false,
             },
         }],
-        errors: &["unauthenticated", "throttled"],
+        errors: &["invalid_query", "unauthenticated", "throttled"],
     },
     Operation {
         id: "getReferral",

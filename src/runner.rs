@@ -552,6 +552,13 @@ async fn run_step(
     } else {
         serde_json::from_str(&text).ok()
     };
+    // A list step reads the whole list, following @odata.nextLink (list-semantics).
+    let listed = match (&step.expect.list, json.as_ref()) {
+        (Some(_), Some(first)) if (200..300).contains(&received.status) => {
+            Some(crate::target::pages::follow(&target.http, first, &request.headers).await)
+        }
+        _ => None,
+    };
     let defaulted;
     let step_for_checks = if step.create.is_some()
         && step.expect.status.is_none()
@@ -594,6 +601,7 @@ async fn run_step(
         live: target.kind == TargetKind::Live,
         redactor: &redactor,
         snapshot_diff: Mutex::new(None),
+        listed: listed.as_ref(),
     };
     let mut findings: Vec<Finding> = Vec::new();
     let mut checking = Duration::ZERO;

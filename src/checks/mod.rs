@@ -7,6 +7,7 @@ mod fields;
 mod headers;
 mod latency;
 mod links;
+mod list;
 mod response_id;
 mod schema;
 pub mod snapshot;
@@ -78,6 +79,8 @@ pub struct Context<'a> {
     pub redactor: &'a crate::report::Redactor,
     /// A snapshot that differs, for the reports.
     pub snapshot_diff: Mutex<Option<SnapshotDiff>>,
+    /// Every page of a list step (`expect.list`), followed through `@odata.nextLink`.
+    pub listed: Option<&'a crate::target::pages::Listed>,
 }
 
 impl Context<'_> {
@@ -152,6 +155,7 @@ pub fn all() -> Vec<Box<dyn Check>> {
         Box::new(schema::Schema),
         Box::new(transition::Transition),
         Box::new(links::Links),
+        Box::new(list::List),
         Box::new(etag::Etag),
         Box::new(response_id::ResponseId),
         Box::new(fields::Fields),

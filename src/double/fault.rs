@@ -35,6 +35,10 @@ pub enum Fault {
     ListFilterIgnored,
     Throttled,
     SlowResponses,
+    ListFilterFirstOnly,
+    ListPageOverlap,
+    ListPageGap,
+    ListOrderIgnored,
     // Sensitivity beyond the first catalogue: each is caught only by the scenarios of
     // fixture/sensitivity.rs (or the pair check on create responses).
     ConcurrentWritesBothWin,
@@ -46,7 +50,7 @@ pub enum Fault {
 }
 
 impl Fault {
-    pub const ALL: [Fault; 33] = [
+    pub const ALL: [Fault; 37] = [
         Fault::StaleIfMatchAccepted,
         Fault::PatchStaleIfMatchAccepted,
         Fault::WildcardRefused,
@@ -74,6 +78,10 @@ impl Fault {
         Fault::ListFilterIgnored,
         Fault::Throttled,
         Fault::SlowResponses,
+        Fault::ListFilterFirstOnly,
+        Fault::ListPageOverlap,
+        Fault::ListPageGap,
+        Fault::ListOrderIgnored,
         Fault::ConcurrentWritesBothWin,
         Fault::CreateStoresForbiddenPair,
         Fault::AnyTokenAccepted,
@@ -112,6 +120,10 @@ impl Fault {
             Fault::ListFilterIgnored => "list-filter-ignored",
             Fault::Throttled => "throttled",
             Fault::SlowResponses => "slow-responses",
+            Fault::ListFilterFirstOnly => "list-filter-first-only",
+            Fault::ListPageOverlap => "list-page-overlap",
+            Fault::ListPageGap => "list-page-gap",
+            Fault::ListOrderIgnored => "list-order-ignored",
             Fault::ConcurrentWritesBothWin => "concurrent-writes-both-win",
             Fault::CreateStoresForbiddenPair => "create-stores-forbidden-pair",
             Fault::AnyTokenAccepted => "any-token-accepted",
@@ -169,6 +181,14 @@ impl Fault {
                 "every 50th request is refused with 429 and Retry-After: 1 (benign: clients retry)"
             }
             Fault::SlowResponses => "list responses are delayed by 1.5 s",
+            Fault::ListFilterFirstOnly => {
+                "GET list applies only the first condition of a $filter's and-chain"
+            }
+            Fault::ListPageOverlap => {
+                "@odata.nextLink repeats the last referral of the page on the next one"
+            }
+            Fault::ListPageGap => "@odata.nextLink skips one referral between pages",
+            Fault::ListOrderIgnored => "GET list ignores $orderby (creation order)",
             Fault::ConcurrentWritesBothWin => {
                 "If-Match is checked against the last version whose response went out, so writers that send the same If-Match at once all win (a lost update)"
             }

@@ -5,8 +5,8 @@
 
 pub mod clock;
 pub mod fault;
-pub mod filter;
 mod mock;
+pub mod odata;
 pub mod patch;
 pub mod reply;
 pub mod responder;
@@ -31,12 +31,30 @@ pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
 /// Which HTTP server carries the double.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum DoubleServer {
-    /// wiremock's `MockServer` with the double as its responder (the default).
+    /// wiremock's `MockServer` with the double as its responder (the default of a run's
+    /// embedded double).
     #[default]
     Wiremock,
-    /// A bare hyper server that keeps no copy of the requests it answered: for very long
-    /// runs, where wiremock's per-mock request log would grow memory without bound.
+    /// A bare hyper server that keeps no copy of the requests it answered and closes idle
+    /// connections: `vouch serve`'s default, and very long runs, where wiremock's per-mock
+    /// request log would grow memory without bound.
     Lean,
+}
+
+impl DoubleServer {
+    /// The most scenarios a run keeps on wiremock (whose mock keeps a copy of every request
+    /// it matched: about 55 KB a scenario, so at most about 55 MiB); a longer run gets the
+    /// lean server, so no run grows without bound.
+    pub const WIREMOCK_MAX_SCENARIOS: usize = 1000;
+
+    /// The server for a run of `scenarios` scenarios on the embedded double.
+    pub fn for_run(scenarios: usize) -> Self {
+        if scenarios > Self::WIREMOCK_MAX_SCENARIOS {
+            Self::Lean
+        } else {
+            Self::Wiremock
+        }
+    }
 }
 
 impl std::str::FromStr for DoubleServer {
@@ -164,6 +182,13 @@ impl Double {
         let variants = variant::Variants::new(config.variants, variant::CreateRewrite::of(suite));
         let clock = clock.with_resolution(variants.time_resolution());
         let organization_id = variants.id(ids.guid());
+        let query = &suite.contract.query;
+        let properties = odata::Properties::from_schema(&suite.schemas, &query.schema);
+        let filterable = if query.filterable.iter().any(|f| f == "*") {
+            properties.clone()
+        } else {
+            properties.restricted_to(&query.filterable)
+        };
         let shared = Arc::new(Shared {
             contract: suite.contract.clone(),
             schemas: Arc::clone(&suite.schemas),
@@ -174,6 +199,8 @@ impl Double {
             body_limit: config.body_limit,
             organization_id,
             store: Mutex::new(Store::new(clock, ids)),
+            properties,
+            filterable,
         });
         let server = match config.server {
             DoubleServer::Wiremock => {
@@ -208,6 +235,27 @@ impl Double {
     pub fn stored(&self, id: &str) -> Option<serde_json::Value> {
         let store = self.shared.store.lock().ok()?;
         store.get(id).map(|s| serde_json::Value::Object(s.body()))
+    }
+
+    /// Stores `referral` as given, with an id and an eTag of the double's when it has
+    /// none, and returns its id: for referrals a client cannot create, such as incoming
+    /// ones (`direction` is the server's). `None` when it is not a JSON object.
+    pub fn seed(&self, referral: serde_json::Value) -> Option<String> {
+        let serde_json::Value::Object(mut body) = referral else {
+            return None;
+        };
+        let mut store = self.shared.store.lock().ok()?;
+        let id = match body.get("id").and_then(serde_json::Value::as_str) {
+            Some(id) => id.to_owned(),
+            None => store.ids.guid(),
+        };
+        body.insert("id".into(), id.clone().into());
+        if !body.contains_key("eTag") {
+            body.insert("eTag".into(), store.new_etag().into());
+        }
+        let stored = store::Stored::new(&body, &self.shared.contract.resource.filterable);
+        store.put(&id, stored);
+        Some(id)
     }
 
     pub fn faults(&self) -> &BTreeSet<Fault> {

@@ -11,7 +11,8 @@ use reqwest::Url;
 use serde_json::{Map, Value};
 
 use crate::double::fault::Fault;
-use crate::double::filter::Filter;
+use crate::double::odata::query::Allowed;
+use crate::double::odata::{self, Expr, ListQuery, Properties};
 use crate::double::patch;
 use crate::double::reply::Reply;
 use crate::double::server::Request;
@@ -37,9 +38,6 @@ const RACE_WINDOW: std::time::Duration = std::time::Duration::from_millis(150);
 /// that waits for it before writing again never races.
 const COMMIT_DELAY: std::time::Duration = std::time::Duration::from_millis(170);
 
-/// Largest page of a list, as the docs say ("more than 100 items: use @odata.nextLink").
-const MAX_PAGE: usize = 100;
-
 /// A write as stored: the new resource, its JSON text and its eTag.
 struct Written {
     body: Map<String, Value>,
@@ -58,6 +56,10 @@ pub struct Shared {
     pub body_limit: usize,
     pub organization_id: String,
     pub store: Mutex<Store>,
+    /// Every property path of the contract's query schema (`$orderby`, `$select`).
+    pub properties: Properties,
+    /// The paths `$filter` may name.
+    pub filterable: Properties,
 }
 
 fn header<'r>(request: &'r Request, name: &str) -> Option<&'r str> {
@@ -422,72 +424,77 @@ impl Shared {
     }
 
     fn list(&self, request: &Request) -> Reply {
-        let mut filter_text = String::new();
-        let mut top = self.variants.page_size(MAX_PAGE);
-        let mut offset = 0usize;
-        let mut order: Option<(String, bool)> = None;
-        for (key, value) in request.url.query_pairs() {
-            match key.as_ref() {
-                "$filter" => filter_text = value.into_owned(),
-                "$top" => match value.parse::<usize>() {
-                    Ok(n) if n >= 1 => top = self.variants.page_size(n.min(MAX_PAGE)),
-                    _ => {
-                        return self.invalid(
-                            "invalid_body",
-                            format!("$top must be a whole number from 1, got {value:?}"),
-                        )
-                    }
-                },
-                "$skiptoken" => match value.parse::<usize>() {
-                    Ok(n) => offset = n,
-                    Err(_) => {
-                        return self.invalid(
-                            "invalid_body",
-                            format!("$skiptoken {value:?} was not issued by this service"),
-                        )
-                    }
-                },
-                "$orderby" => {
-                    let mut words = value.split_whitespace();
-                    let field = words.next().unwrap_or_default().to_owned();
-                    let descending = matches!(words.next(), Some("desc"));
-                    if field != "createdDateTime" && field != "updatedDateTime" {
-                        return self.invalid("invalid_body", format!("$orderby supports createdDateTime and updatedDateTime, got {value:?}"));
-                    }
-                    order = Some((field, descending));
-                }
-                _ => {}
+        let rule = &self.contract.query;
+        let allowed = Allowed {
+            options: &rule.options,
+            filterable: &self.filterable,
+            properties: &self.properties,
+        };
+        let mut query = match ListQuery::parse(request.url.query_pairs(), allowed) {
+            Ok(query) => query,
+            Err(error) => return self.invalid("invalid_query", error.to_string()),
+        };
+        if self.has(Fault::ListFilterIgnored) {
+            query.filter = None;
+        }
+        if self.has(Fault::ListFilterFirstOnly) {
+            query.filter = query.filter.map(Expr::first_condition);
+        }
+        if self.has(Fault::ListOrderIgnored) {
+            query.order.clear();
+        }
+        let page_size = self
+            .variants
+            .page_size(query.top.unwrap_or(rule.max_page).min(rule.max_page));
+        let start = query.start.unwrap_or(query.skip);
+        let store = self.lock();
+        // Filter and sort on the parsed members each referral keeps beside its text when
+        // they are all the query names; otherwise on the whole referral.
+        let filterable = &self.contract.resource.filterable;
+        let indexed = query.names().iter().all(|n| Stored::indexes(n, filterable));
+        let mut matching: Vec<(&Stored, Value)> = Vec::new();
+        for stored in store.all() {
+            let view = if indexed {
+                Value::Object(stored.index.clone())
+            } else {
+                Value::Object(stored.body())
+            };
+            if query
+                .filter
+                .as_ref()
+                .is_none_or(|f| odata::matches(f, &view))
+            {
+                matching.push((stored, view));
             }
         }
-        let filter = if self.has(Fault::ListFilterIgnored) {
-            Filter::default()
-        } else {
-            match Filter::parse(&filter_text, &self.contract.resource.filterable) {
-                Ok(filter) => filter,
-                Err(error) => return self.invalid("invalid_body", error.to_string()),
-            }
-        };
-        let store = self.lock();
-        let mut matching: Vec<&Stored> = store.all().filter(|s| filter.matches(&s.index)).collect();
-        if let Some((field, descending)) = &order {
-            matching.sort_by(|a, b| {
-                let (x, y) = (
-                    a.index.get(field).and_then(Value::as_str),
-                    b.index.get(field).and_then(Value::as_str),
-                );
-                if *descending {
-                    y.cmp(&x)
-                } else {
-                    x.cmp(&y)
+        if !query.order.is_empty() {
+            matching.sort_by(|(_, a), (_, b)| {
+                for (path, descending) in &query.order {
+                    let ordering = odata::compare_values(member(a, path), member(b, path));
+                    let ordering = if *descending {
+                        ordering.reverse()
+                    } else {
+                        ordering
+                    };
+                    if ordering.is_ne() {
+                        return ordering;
+                    }
                 }
+                std::cmp::Ordering::Equal
             });
         }
         let count = matching.len();
         let page: Vec<Value> = matching
             .iter()
-            .skip(offset)
-            .take(top)
-            .map(|s| serde_json::from_slice(&s.text).unwrap_or(Value::Null))
+            .skip(start)
+            .take(page_size)
+            .map(|(s, _)| {
+                let body = serde_json::from_slice(&s.text).unwrap_or(Value::Null);
+                match &query.select {
+                    Some(paths) => self.selected(&body, paths),
+                    None => body,
+                }
+            })
             .collect();
         drop(store);
         let base = Self::base(request);
@@ -496,23 +503,62 @@ impl Shared {
             "@odata.context".into(),
             format!("{base}/v1.0/$metadata#Referrals").into(),
         );
-        body.insert("@odata.count".into(), count.into());
+        if query.count {
+            body.insert("@odata.count".into(), count.into());
+        }
+        let end = start.saturating_add(page.len());
         body.insert("value".into(), Value::Array(page));
-        if offset + top < count {
-            if let Ok(mut next) = Url::parse(&format!("{base}{}", self.contract.resource.path)) {
+        if page_size > 0 && end < count {
+            let next = if self.has(Fault::ListPageOverlap) && end > start + 1 {
+                end - 1
+            } else if self.has(Fault::ListPageGap) {
+                end + 1
+            } else {
+                end
+            };
+            if let Ok(mut link) = Url::parse(&format!("{base}{}", self.contract.resource.path)) {
                 {
-                    let mut query = next.query_pairs_mut();
+                    let mut pairs = link.query_pairs_mut();
                     for (key, value) in request.url.query_pairs() {
                         if key != "$skiptoken" {
-                            query.append_pair(&key, &value);
+                            pairs.append_pair(&key, &value);
                         }
                     }
-                    query.append_pair("$skiptoken", &(offset + top).to_string());
+                    pairs.append_pair("$skiptoken", &next.to_string());
                 }
-                body.insert("@odata.nextLink".into(), next.to_string().into());
+                body.insert("@odata.nextLink".into(), link.to_string().into());
             }
         }
         Reply::list(Value::Object(body))
+    }
+
+    /// A referral cut down to the `$select`ed paths and the members always kept.
+    fn selected(&self, body: &Value, paths: &[Vec<String>]) -> Value {
+        let mut out = Value::Object(Map::new());
+        let kept = self.contract.query.always_selected.iter().map(|p| {
+            p.as_str()
+                .trim_start_matches('/')
+                .split('/')
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        });
+        for path in paths.iter().cloned().chain(kept) {
+            let Some(value) = member(body, &path) else {
+                continue;
+            };
+            let mut at = &mut out;
+            for (i, segment) in path.iter().enumerate() {
+                let Value::Object(map) = at else { break };
+                if i + 1 == path.len() {
+                    map.insert(segment.clone(), value.clone());
+                    break;
+                }
+                at = map
+                    .entry(segment.clone())
+                    .or_insert_with(|| Value::Object(Map::new()));
+            }
+        }
+        out
     }
 
     /// Checks If-Match against the stored version. `Ok(true)` means the write may go on;
@@ -888,6 +934,11 @@ impl Shared {
         }
         Ok(patched)
     }
+}
+
+/// The value at a property path, if there is one.
+fn member<'v>(value: &'v Value, path: &[String]) -> Option<&'v Value> {
+    path.iter().try_fold(value, |v, s| v.get(s))
 }
 
 /// The docs send dealValue as a numeric string ("10000"): store it as the number it means.

@@ -39,15 +39,18 @@ impl Stored {
     pub fn new(body: &Map<String, Value>, filterable: &[String]) -> Self {
         let index = body
             .iter()
-            .filter(|(key, _)| {
-                INDEXED.contains(&key.as_str()) || filterable.iter().any(|f| f == *key)
-            })
+            .filter(|(key, _)| Self::indexes(key, filterable))
             .map(|(key, value)| (key.clone(), value.clone()))
             .collect();
         Self {
             text: Bytes::from(serde_json::to_vec(body).unwrap_or_default()),
             index,
         }
+    }
+
+    /// Whether a stored referral keeps the top-level member `key` parsed in its index.
+    pub fn indexes(key: &str, filterable: &[String]) -> bool {
+        INDEXED.contains(&key) || filterable.iter().any(|f| f == key)
     }
 
     /// The whole resource, parsed.

@@ -3,6 +3,7 @@
 //! exactly as a real service would be.
 
 pub mod live;
+pub mod pages;
 
 use std::time::Duration;
 
