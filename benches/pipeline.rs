@@ -62,10 +62,7 @@ fn repeated(scenarios: &[Scenario], count: usize) -> Vec<Scenario> {
 }
 
 fn options(jobs: usize, keep_passed_exchanges: bool, clock: Option<Arc<StageClock>>) -> RunOptions {
-    let mut options = RunOptions::new(Snapshots {
-        dir: root().join("snapshots"),
-        mode: SnapshotMode::Off,
-    });
+    let mut options = RunOptions::new(Snapshots::new(root().join("snapshots"), SnapshotMode::Off));
     options.jobs = jobs;
     options.keep_passed_exchanges = keep_passed_exchanges;
     options.stage_clock = clock;

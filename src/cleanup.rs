@@ -66,6 +66,7 @@ pub fn append(record: &mut RunRecord, outcome: ScenarioOutcome) {
         Outcome::Failed => totals.failed += 1,
         Outcome::Skipped => totals.skipped += 1,
         Outcome::Error => totals.errors += 1,
+        Outcome::Inconclusive => totals.inconclusive += 1,
     }
     record.scenarios.push(outcome);
 }

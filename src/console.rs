@@ -1,5 +1,5 @@
 //! The console report of a run: one line per scenario, the findings of failed ones with
-//! their location, and a closing line `N passed, N failed` (plus skipped and errors).
+//! their location, and a closing line `N passed, N failed` (plus skipped, inconclusive and errors).
 
 use std::io::{self, Write};
 
@@ -11,10 +11,13 @@ fn line(out: &mut impl Write, scenario: &ScenarioOutcome) -> io::Result<()> {
         Outcome::Failed => "FAIL ",
         Outcome::Skipped => "SKIP ",
         Outcome::Error => "ERROR",
+        Outcome::Inconclusive => "INCONCLUSIVE",
     };
     write!(out, "{word} {}", scenario.name)?;
     match (&scenario.reason, scenario.outcome) {
-        (Some(reason), Outcome::Skipped | Outcome::Error) => writeln!(out, ": {reason}")?,
+        (Some(reason), Outcome::Skipped | Outcome::Error | Outcome::Inconclusive) => {
+            writeln!(out, ": {reason}")?;
+        }
         _ => writeln!(out, " ({:.0} ms)", scenario.duration_ms)?,
     }
     for finding in scenario.findings() {

@@ -99,9 +99,16 @@ enum Command {
         /// Print the fault catalogue and exit.
         #[arg(long)]
         list_faults: bool,
-        /// The HTTP server: wiremock (default) or lean (keeps no copy of the requests it
-        /// answered: for long sessions under heavy traffic).
-        #[arg(long, value_name = "SERVER", default_value = "wiremock")]
+        /// Behave as a conformant variant (repeatable): behaviour the docs allow that the
+        /// double does not do by default; see --list-variants.
+        #[arg(long = "variant", value_name = "NAME")]
+        variants: Vec<vouch::double::Variant>,
+        /// Print the catalogue of conformant variants and exit.
+        #[arg(long)]
+        list_variants: bool,
+        /// The HTTP server: lean (default: keeps no copy of the requests it answered, so a
+        /// long session stays flat, and closes idle connections) or wiremock.
+        #[arg(long, value_name = "SERVER", default_value = "lean")]
         server: vouch::double::DoubleServer,
         /// Start with N referrals in varied valid states (every pair of the table), for
         /// read-only verification: `vouch run --target URL` without --allow-mutations.
@@ -254,13 +261,17 @@ struct RunArgs {
     /// The embedded double's seed (ids, eTags and clock are fixed by it).
     #[arg(long, default_value_t = 0)]
     seed: u64,
-    /// The embedded double's HTTP server: wiremock (default) or lean (keeps no copy of the
-    /// requests it answered: for very long runs).
-    #[arg(long, value_name = "SERVER", default_value = "wiremock")]
-    double_server: vouch::double::DoubleServer,
+    /// The embedded double's HTTP server: wiremock or lean (keeps no copy of the requests
+    /// it answered). Default: wiremock, or lean for a run of more scenarios than wiremock
+    /// is kept for (its request log grows with every request).
+    #[arg(long, value_name = "SERVER")]
+    double_server: Option<vouch::double::DoubleServer>,
     /// Inject a fault into the embedded double (repeatable; see `vouch serve --list-faults`).
     #[arg(long = "fault", value_name = "NAME")]
     faults: Vec<Fault>,
+    /// Make the embedded double a conformant variant (repeatable; see `vouch serve --list-variants`).
+    #[arg(long = "variant", value_name = "NAME")]
+    variants: Vec<vouch::double::Variant>,
     /// Let scenarios' body files (`body: {file: …}`) be outside the suite folder.
     #[arg(long)]
     allow_outside_suite: bool,
@@ -465,10 +476,8 @@ fn run_suite_with(
         max_wait: std::time::Duration::from_secs(args.max_wait),
         ..HttpConfig::default()
     };
-    let mut options = RunOptions::new(Snapshots {
-        dir: runner::snapshot_dir(&suite),
-        mode: args.snapshots,
-    });
+    let mut options = RunOptions::new(Snapshots::new(runner::snapshot_dir(&suite), args.snapshots));
+    let snapshots = options.snapshots.clone();
     options.filter.clone_from(&args.filter);
     options.allow_mutations = args.allow_mutations;
     options.redactor = redactor.clone();
@@ -487,8 +496,8 @@ fn run_suite_with(
         .context("cannot start the async runtime")?;
     let (record, gave_up, refreshed) = runtime.block_on(async {
         let target = if let Some(base) = base {
-            if !args.faults.is_empty() {
-                anyhow::bail!("--fault applies to the embedded double only (use `vouch serve --fault` for a served one)");
+            if !args.faults.is_empty() || !args.variants.is_empty() {
+                anyhow::bail!("--fault and --variant apply to the embedded double only (use `vouch serve --fault` or `--variant` for a served one)");
             }
             // Writes are refused in the client itself unless --allow-mutations.
             let rate = args.rate.or((!is_loopback(&base)).then_some(DEFAULT_LIVE_RATE));
@@ -498,7 +507,10 @@ fn run_suite_with(
             let config = DoubleConfig {
                 seed: Some(args.seed),
                 faults: args.faults.iter().copied().collect(),
-                server: args.double_server,
+                variants: args.variants.iter().copied().collect(),
+                server: args
+                    .double_server
+                    .unwrap_or_else(|| vouch::double::DoubleServer::for_run(scenario_count)),
                 ..DoubleConfig::default()
             };
             Target::double(&suite, config, http).await?
@@ -536,6 +548,15 @@ fn run_suite_with(
     }
     let mut out = std::io::stdout().lock();
     vouch::console::render(&record, args.quiet, &mut out).context("cannot write the report")?;
+    if let Some(first) = snapshots.recorded().first() {
+        let folder = first.parent().unwrap_or(first);
+        writeln!(
+            out,
+            "snapshots: {} recorded as new for this target in {} (review them: cargo insta review)",
+            snapshots.recorded().len(),
+            folder.display()
+        )?;
+    }
     out.flush().ok();
     if let Some(status) = gave_up {
         // Said once: the scenarios after it are errors with the same reason.
@@ -604,10 +625,10 @@ fn cleanup(args: &CleanupArgs) -> anyhow::Result<ExitCode> {
             )?;
             return Ok(ExitCode::SUCCESS);
         }
-        let options = RunOptions::new(Snapshots {
-            dir: runner::snapshot_dir(&suite),
-            mode: SnapshotMode::Off,
-        });
+        let options = RunOptions::new(Snapshots::new(
+            runner::snapshot_dir(&suite),
+            SnapshotMode::Off,
+        ));
         let closed =
             vouch::cleanup::close(&suite, &target, &options, &found, vouch::cleanup::LEFTOVERS)
                 .await;
@@ -702,7 +723,7 @@ fn serve(
     suite: &std::path::Path,
     address: std::net::SocketAddr,
     token: Option<String>,
-    faults: Vec<Fault>,
+    (faults, variants): (Vec<Fault>, Vec<vouch::double::Variant>),
     seed: Option<u64>,
     (server, preload): (vouch::double::DoubleServer, usize),
 ) -> anyhow::Result<ExitCode> {
@@ -716,6 +737,7 @@ fn serve(
             seed,
             token,
             faults: faults.into_iter().collect(),
+            variants: variants.into_iter().collect(),
             server,
             preload,
             ..DoubleConfig::default()
@@ -729,6 +751,10 @@ fn serve(
         let names: Vec<&str> = double.faults().iter().map(|f| f.name()).collect();
         if !names.is_empty() {
             let _ = writeln!(banner, "faults: {}", names.join(", "));
+        }
+        let names: Vec<&str> = double.variants().iter().map(|v| v.name()).collect();
+        if !names.is_empty() {
+            let _ = writeln!(banner, "variants: {}", names.join(", "));
         }
         let mut out = std::io::stdout().lock();
         let _ = out.write_all(banner.as_bytes()).and_then(|()| out.flush());
@@ -751,6 +777,14 @@ fn list_faults() -> ExitCode {
     for fault in Fault::ALL {
         let note = if fault.is_benign() { " (benign)" } else { "" };
         println!("{:<32} {}{note}", fault.name(), fault.description());
+    }
+    ExitCode::SUCCESS
+}
+
+fn list_variants_catalogue() -> ExitCode {
+    for variant in vouch::double::Variant::ALL {
+        println!("{:<32} {}", variant.name(), variant.description());
+        println!("{:<32} ({})", "", variant.allowance());
     }
     ExitCode::SUCCESS
 }
@@ -787,11 +821,16 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             faults,
             seed,
             list_faults: list,
+            variants,
+            list_variants,
             server,
             preload,
         } => {
             if list {
                 return Ok(list_faults());
+            }
+            if list_variants {
+                return Ok(list_variants_catalogue());
             }
             let token = match token_env {
                 Some(var) => Some(token_from_env(&var)?),
@@ -801,7 +840,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 &suite,
                 std::net::SocketAddr::new(host, port),
                 token,
-                faults,
+                (faults, variants),
                 seed,
                 (server, preload),
             )

@@ -544,6 +544,7 @@ const OPERATIONS: &[Operation] = &[
             body: REFERRAL,
         }],
         errors: &[
+            "create_outside_table",
             "invalid_body",
             "unauthenticated",
             "body_too_large",
@@ -569,7 +570,7 @@ const OPERATIONS: &[Operation] = &[
                 etag: false,
             },
         }],
-        errors: &["unauthenticated", "throttled"],
+        errors: &["invalid_query", "unauthenticated", "throttled"],
     },
     Operation {
         id: "getReferral",
@@ -606,6 +607,7 @@ const OPERATIONS: &[Operation] = &[
         errors: &[
             "missing_if_match",
             "stale_if_match",
+            "malformed_if_match",
             "forbidden_transition",
             "links_in_put",
             "id_mismatch",
@@ -640,6 +642,7 @@ const OPERATIONS: &[Operation] = &[
         ],
         errors: &[
             "stale_if_match",
+            "malformed_if_match",
             "forbidden_transition",
             "unsupported_patch_op",
             "invalid_body",

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::finding::Finding;
 
 /// The version of the run record's shape (schemas/reports/run-record.schema.json).
-pub const RECORD_VERSION: u32 = 1;
+pub const RECORD_VERSION: u32 = 2;
 
 /// One whole run of a suite against a target.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -42,6 +42,9 @@ pub struct Totals {
     pub failed: usize,
     pub skipped: usize,
     pub errors: usize,
+    /// Scenarios whose precondition the target could not be brought to.
+    #[serde(default)]
+    pub inconclusive: usize,
 }
 
 /// How a scenario ended.
@@ -57,6 +60,10 @@ pub enum Outcome {
     Skipped,
     /// vouch could not run it (connection refused, timeout, bad fixture reference).
     Error,
+    /// The target could not be brought to the state the scenario needs (e.g. it stored a
+    /// new referral in a status the needed one cannot be reached from): it says nothing
+    /// either way, with its reason. Never a failure.
+    Inconclusive,
 }
 
 impl Outcome {
@@ -66,6 +73,7 @@ impl Outcome {
             Outcome::Failed => "failed",
             Outcome::Skipped => "skipped",
             Outcome::Error => "error",
+            Outcome::Inconclusive => "inconclusive",
         }
     }
 }
@@ -82,7 +90,7 @@ pub struct ScenarioOutcome {
     #[serde(default)]
     pub tags: Vec<String>,
     pub outcome: Outcome,
-    /// Why it was skipped, or what went wrong when it could not run.
+    /// Why it was skipped or inconclusive, or what went wrong when it could not run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     pub duration_ms: f64,
@@ -188,17 +196,22 @@ impl RunRecord {
         }
     }
 
-    /// The closing line: `N passed, N failed` (plus skipped and errors when any).
+    /// The closing line: `N passed, N failed` (plus skipped, inconclusive and errors when
+    /// any).
     pub fn summary_line(&self) -> String {
         let Totals {
             passed,
             failed,
             skipped,
             errors,
+            inconclusive,
         } = self.totals;
         let mut line = format!("{passed} passed, {failed} failed");
         if skipped > 0 {
             let _ = write!(line, ", {skipped} skipped");
+        }
+        if inconclusive > 0 {
+            let _ = write!(line, ", {inconclusive} inconclusive");
         }
         if errors > 0 {
             let _ = write!(line, ", {errors} errors");

@@ -2,6 +2,8 @@
 //! exchange, and returns plain data (a `RunRecord`). It prints nothing; scenarios run
 //! concurrently, each isolated (it creates the referral it works on).
 
+mod concurrent;
+
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -81,6 +83,10 @@ pub fn unique_run_id() -> String {
         (nanos ^ u128::from(std::process::id()) << 40) & 0xffff_ffff_ffff
     )
 }
+
+/// The tag of scenarios that only mean something when the run authenticates (a wrong
+/// token must be refused; a target that needs no token cannot show that).
+pub const NEEDS_TOKEN_TAG: &str = "needs-token";
 
 /// Every scenario of a suite: the hand-written ones, then the derived ones.
 pub fn scenarios(suite: &Suite) -> Result<Vec<Scenario>, crate::fixture::LoadError> {
@@ -185,6 +191,7 @@ pub async fn run(
             Outcome::Failed => totals.failed += 1,
             Outcome::Skipped => totals.skipped += 1,
             Outcome::Error => totals.errors += 1,
+            Outcome::Inconclusive => totals.inconclusive += 1,
         }
     }
     RunRecord {
@@ -246,6 +253,13 @@ pub async fn run_scenario(
         );
         return outcome;
     }
+    if scenario.tags.iter().any(|t| t == NEEDS_TOKEN_TAG) && target.http.config().token.is_none() {
+        outcome.outcome = Outcome::Skipped;
+        outcome.reason = Some(
+            "it checks that a wrong token is refused, and this run has no token (--token-env or --token-command)".into(),
+        );
+        return outcome;
+    }
     let mut vars = Vars::new();
     vars.insert("run".into(), Value::String(options.run_id.clone()));
     vars.insert(
@@ -256,9 +270,10 @@ pub async fn run_scenario(
         )),
     );
     let all_checks = checks::all();
-    for (position, step) in scenario.steps.iter().enumerate() {
+    let mut inconclusive = None;
+    'steps: for (position, step) in scenario.steps.iter().enumerate() {
         let label = step.label(position);
-        match run_step(
+        let mut stop = match run_step(
             suite,
             scenario,
             step,
@@ -272,19 +287,63 @@ pub async fn run_scenario(
         {
             Ok((step_outcome, stop)) => {
                 outcome.steps.push(step_outcome);
-                if stop {
-                    break;
-                }
+                stop
             }
             Err(error) => {
                 outcome.outcome = Outcome::Error;
                 outcome.reason = Some(error.to_string());
                 break;
             }
+        };
+        if let (Some(establish), false) = (&step.establish, stop) {
+            let moves = match crate::fixture::establish::plan(&suite.contract, establish, &vars) {
+                Ok(moves) => moves,
+                Err(reason) => {
+                    inconclusive = Some(reason.to_string());
+                    break;
+                }
+            };
+            for (index, move_step) in moves.into_iter().enumerate() {
+                let move_label = move_step.label(position * 100 + index);
+                match run_step(
+                    suite,
+                    scenario,
+                    move_step,
+                    &move_label,
+                    &mut vars,
+                    target,
+                    options,
+                    &all_checks,
+                )
+                .await
+                {
+                    Ok((step_outcome, move_stop)) => {
+                        outcome.steps.push(step_outcome);
+                        stop = move_stop;
+                        if stop {
+                            break;
+                        }
+                    }
+                    Err(error) => {
+                        outcome.outcome = Outcome::Error;
+                        outcome.reason = Some(error.to_string());
+                        break 'steps;
+                    }
+                }
+            }
+        }
+        if stop {
+            break;
         }
     }
     if outcome.outcome == Outcome::Passed && outcome.findings().next().is_some() {
         outcome.outcome = Outcome::Failed;
+    }
+    // A precondition that could not be established: nothing was judged past it. Findings
+    // before it still fail the scenario.
+    if let (Outcome::Passed, Some(reason)) = (outcome.outcome, inconclusive) {
+        outcome.outcome = Outcome::Inconclusive;
+        outcome.reason = Some(reason);
     }
     if outcome.outcome == Outcome::Passed && !options.keep_passed_exchanges {
         for step in &mut outcome.steps {
@@ -315,6 +374,9 @@ pub(crate) async fn run_single_step(
     .map(|(outcome, _)| outcome)
     .map_err(|e| e.to_string())
 }
+/// The capture source for the current version of the resource: the `ETag` header when
+/// there is one, else the body's eTag (the header is optional, headers.md).
+pub const VERSION_CAPTURE: &str = "version";
 
 /// The captures a `create` step makes without being asked.
 const CREATE_CAPTURES: [(&str, &str); 9] = [
@@ -492,14 +554,23 @@ async fn run_step(
         body: body_text.clone().map(String::into_bytes),
     };
     let sending = clock.map(|_| Instant::now());
-    let mut received = target
-        .http
-        .send(&request)
-        .await
-        .map_err(|source| StepError::Transport {
-            step: label.to_owned(),
-            source,
-        })?;
+    let transport_error = |source| StepError::Transport {
+        step: label.to_owned(),
+        source,
+    };
+    // A step with `parallel: N` races N copies of its request (see concurrent.rs).
+    let (mut received, race) = match step.parallel {
+        Some(copies) if copies > 1 => {
+            let race = concurrent::send(&target.http, &request, copies)
+                .await
+                .map_err(transport_error)?;
+            (race.winner, Some(race.statuses))
+        }
+        _ => (
+            target.http.send(&request).await.map_err(transport_error)?,
+            None,
+        ),
+    };
     let mut transport = Duration::ZERO;
     if let (Some(clock), Some(sending)) = (clock, sending) {
         transport = sending.elapsed();
@@ -516,10 +587,18 @@ async fn run_step(
     let redactor = options
         .redactor
         .learning(request.headers.iter().chain(&received.headers));
-    let mut json: Option<Value> = if text.trim().is_empty() {
+    let text_was_empty = text.trim().is_empty();
+    let mut json: Option<Value> = if text_was_empty {
         None
     } else {
         serde_json::from_str(&text).ok()
+    };
+    // A list step reads the whole list, following @odata.nextLink (list-semantics).
+    let listed = match (&step.expect.list, json.as_ref()) {
+        (Some(_), Some(first)) if (200..300).contains(&received.status) => {
+            Some(crate::target::pages::follow(&target.http, first, &request.headers).await)
+        }
+        _ => None,
     };
     let defaulted;
     let step_for_checks = if step.create.is_some()
@@ -560,8 +639,10 @@ async fn run_step(
         },
         snapshots: &options.snapshots,
         base: target.http.base(),
+        live: target.kind == TargetKind::Live,
         redactor: &redactor,
         snapshot_diff: Mutex::new(None),
+        listed: listed.as_ref(),
     };
     let mut findings: Vec<Finding> = Vec::new();
     let mut checking = Duration::ZERO;
@@ -584,6 +665,13 @@ async fn run_step(
     }
     let snapshot = cx.snapshot_diff.lock().ok().and_then(|mut s| s.take());
     drop(cx);
+    if let Some(statuses) = &race {
+        let mut location = crate::finding::Location::file(&scenario.file).step(label);
+        if step.line > 0 {
+            location.line = Some(step.line);
+        }
+        findings.extend(concurrent::judge(suite, statuses, location));
+    }
 
     // Captures.
     let mut captures: Vec<(String, String)> = step
@@ -619,6 +707,24 @@ async fn run_step(
             } else {
                 sent_json.clone()
             }
+        } else if source == VERSION_CAPTURE {
+            // The current version: the ETag header (optional), else the body's eTag.
+            let version = received
+                .headers
+                .iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case(&suite.contract.resource.etag_header))
+                .map(|(_, v)| Value::String(v.clone()))
+                .or_else(|| {
+                    json.as_ref()
+                        .and_then(|b| b.pointer(suite.contract.resource.etag.as_str()))
+                        .cloned()
+                });
+            if version.is_none() && succeeded && text_was_empty {
+                // A 204 without the optional header shows no version: later steps that
+                // compare with it have nothing to compare, and read it themselves.
+                continue;
+            }
+            version
         } else if let Some(header) = source.strip_prefix("header:") {
             received
                 .headers

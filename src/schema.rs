@@ -82,6 +82,17 @@ impl ViolationKind {
     }
 }
 
+/// One property path a schema declares (`SchemaSet::properties`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Property {
+    /// `customerProfile/address/country`; an array's items add to the array's path.
+    pub path: String,
+    pub object: bool,
+    pub array: bool,
+    /// It lies inside an array's items.
+    pub in_array: bool,
+}
+
 /// Every schema of a suite, compiled.
 pub struct SchemaSet {
     dir: PathBuf,
@@ -248,16 +259,107 @@ impl SchemaSet {
     /// judged. This finds fields that an open schema tolerates but does not define, e.g. an
     /// unknown top-level member of a referral. JSON Pointers, in document order.
     pub fn undeclared(&self, name: &str, instance: &Value) -> Result<Vec<String>, SchemaError> {
+        let mut found = Vec::new();
+        if let Some(root) = self.root(name)? {
+            self.walk(&[root], instance, "", &mut found);
+        }
+        Ok(found)
+    }
+
+    /// The document of the schema called `name`, with its file name.
+    fn root(&self, name: &str) -> Result<Option<(&str, &Value)>, SchemaError> {
         let (path, _) = self.entry(name)?;
         let file = path
             .file_name()
             .map(|f| f.to_string_lossy().into_owned())
             .unwrap_or_default();
+        Ok(self
+            .documents
+            .get_key_value(&file)
+            .map(|(file, root)| (file.as_str(), root)))
+    }
+
+    /// Every property path the schema called `name` declares, nested ones as `a/b/c` and
+    /// those of an array's items under the array's path (following `$ref`, `allOf`,
+    /// `anyOf`, `oneOf` and `items`), in declaration order: what a query may name.
+    pub fn properties(&self, name: &str) -> Result<Vec<Property>, SchemaError> {
         let mut found = Vec::new();
-        if let Some((file, root)) = self.documents.get_key_value(&file) {
-            self.walk(&[(file.as_str(), root)], instance, "", &mut found);
+        if let Some(root) = self.root(name)? {
+            self.declared(&[root], "", false, &mut found, 0);
         }
         Ok(found)
+    }
+
+    fn declared(
+        &self,
+        schemas: &[(&str, &Value)],
+        prefix: &str,
+        in_array: bool,
+        out: &mut Vec<Property>,
+        depth: usize,
+    ) {
+        const MAX_DEPTH: usize = 16;
+        if depth > MAX_DEPTH {
+            return;
+        }
+        let mut flat = Vec::new();
+        for (file, schema) in schemas {
+            self.flatten(file, schema, &mut flat, 0);
+        }
+        let mut names: Vec<&str> = Vec::new();
+        for (_, schema) in &flat {
+            if let Some(Value::Object(members)) = schema.get("properties") {
+                for key in members.keys() {
+                    if !names.contains(&key.as_str()) {
+                        names.push(key);
+                    }
+                }
+            }
+        }
+        let has_type = |schema: &Value, wanted: &str| match schema.get("type") {
+            Some(Value::String(t)) => t == wanted,
+            Some(Value::Array(types)) => types.iter().any(|t| t == wanted),
+            _ => false,
+        };
+        for key in names {
+            let children: Vec<(&str, &Value)> = flat
+                .iter()
+                .filter_map(|(file, s)| Some((*file, s.get("properties")?.get(key)?)))
+                .collect();
+            let mut child_flat = Vec::new();
+            for (file, schema) in &children {
+                self.flatten(file, schema, &mut child_flat, 0);
+            }
+            let array = child_flat
+                .iter()
+                .any(|(_, s)| has_type(s, "array") || s.get("items").is_some());
+            let object = !array
+                && child_flat
+                    .iter()
+                    .any(|(_, s)| has_type(s, "object") || s.get("properties").is_some());
+            let path = if prefix.is_empty() {
+                key.to_owned()
+            } else {
+                format!("{prefix}/{key}")
+            };
+            out.push(Property {
+                path: path.clone(),
+                object,
+                array,
+                in_array,
+            });
+            if array {
+                let items: Vec<(&str, &Value)> = child_flat
+                    .iter()
+                    .filter_map(|(file, s)| {
+                        Some((*file, s.get("items").filter(|i| i.is_object())?))
+                    })
+                    .collect();
+                self.declared(&items, &path, true, out, depth + 1);
+            } else if object {
+                self.declared(&children, &path, in_array, out, depth + 1);
+            }
+        }
     }
 
     /// `schema` and every schema it brings in by `$ref`, `allOf`, `anyOf` or `oneOf`.

@@ -135,7 +135,7 @@ fn a_record_of_another_version_is_refused_with_exit_2() {
     // Assert
     assert_eq!(output.status.code(), Some(2));
     assert!(
-        stderr(&output).contains("run record version 99, but this vouch reads version 1"),
+        stderr(&output).contains("run record version 99, but this vouch reads version 2"),
         "{}",
         stderr(&output)
     );

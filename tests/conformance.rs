@@ -5,7 +5,9 @@
 //! Point it at a live service with `VOUCH_TARGET=https://…`, `VOUCH_TOKEN_ENV=VAR` (the
 //! variable holding the bearer token) and `VOUCH_ALLOW_MUTATIONS=1` (without it, writing
 //! scenarios are ignored against a live target). Snapshots are checked with insta against
-//! snapshots/ (`cargo insta review` after a deliberate change; CI never writes them).
+//! snapshots/, a live target's against snapshots/<host-port>/ (its first run records them as
+//! `.snap.new` and passes); `cargo insta review` after a deliberate change; CI never writes
+//! them. An inconclusive scenario passes, saying so on stderr.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test harness: a failed unwrap is a failed test
 
@@ -13,10 +15,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use libtest_mimic::{Arguments, Failed, Trial};
-use vouch::checks::snapshot::{redact, snapshot_name};
+use vouch::checks::snapshot::{read_snapshot, snapshot_name, snapshot_text, write_snapshot};
 use vouch::checks::{SnapshotMode, Snapshots};
 use vouch::double::DoubleConfig;
-use vouch::fixture::json_text::to_fixture_text;
 use vouch::fixture::scenario::{Scenario, Step};
 use vouch::outcome::Outcome;
 use vouch::report::Redactor;
@@ -82,10 +83,10 @@ fn run_trial(
             }
         };
         // The runner leaves snapshots to insta here.
-        let mut options = RunOptions::new(Snapshots {
-            dir: runner::snapshot_dir(suite),
-            mode: SnapshotMode::Off,
-        });
+        let mut options = RunOptions::new(Snapshots::new(
+            runner::snapshot_dir(suite),
+            SnapshotMode::Off,
+        ));
         options.allow_mutations = live.is_none_or(|l| l.allow_mutations);
         // Secrets out of the snapshots insta records (`.snap.new` included).
         let redactor = Redactor::new(
@@ -101,7 +102,18 @@ fn run_trial(
                 return Err(Failed::from(lines.join("\n")));
             }
             Outcome::Error => return Err(Failed::from(outcome.reason.unwrap_or_default())),
+            // libtest has no outcome for it: it passes, and says so.
+            Outcome::Inconclusive => {
+                eprintln!(
+                    "inconclusive: {}",
+                    outcome.reason.as_deref().unwrap_or_default()
+                );
+                return Ok(());
+            }
         }
+        let is_live = live.is_some();
+        let dir = options.snapshots.dir_for(is_live, target.http.base());
+
         for (step, result) in scenario.steps.iter().zip(&outcome.steps) {
             if !step.expect.snapshot {
                 continue;
@@ -112,20 +124,28 @@ fn run_trial(
                 .and_then(|e| e.response.as_ref())
                 .and_then(|r| r.body.clone())
                 .unwrap_or_default();
-            let contents = match serde_json::from_str(&body) {
-                Ok(json) => {
-                    let mut json = redact(&json, target.http.base());
-                    redactor.json(&mut json);
-                    to_fixture_text(&json).trim_end().to_owned()
+            let json: Option<serde_json::Value> = serde_json::from_str(&body).ok();
+            let contents = snapshot_text(
+                json.as_ref(),
+                &body,
+                &suite.contract.snapshot,
+                target.http.base(),
+                &redactor,
+            );
+            let name = snapshot_name(&scenario.name, &result.name);
+            if is_live && read_snapshot(&dir.join(format!("{name}.snap"))).is_none() {
+                // A live target's first run records its snapshots for review, and passes.
+                if !options.snapshots.read_only {
+                    write_snapshot(&dir.join(format!("{name}.snap.new")), &name, &contents)?;
                 }
-                Err(_) => redactor.redact_str(body.trim_end()).into_owned(),
-            };
+                continue;
+            }
             let mut settings = insta::Settings::clone_current();
-            settings.set_snapshot_path(root().join("snapshots"));
+            settings.set_snapshot_path(dir.clone());
             settings.set_prepend_module_to_snapshot(false);
             settings.set_input_file(&scenario.file);
             settings.bind(|| {
-                insta::assert_snapshot!(snapshot_name(&scenario.name, &result.name), contents);
+                insta::assert_snapshot!(name, contents);
             });
         }
         Ok(())

@@ -349,10 +349,11 @@ async fn list_pages_through_next_link_with_top() {
 #[tokio::test]
 async fn a_filter_the_double_cannot_read_is_refused_not_ignored() {
     let world = World::new().await;
-    for filter in [
-        "direction eq 'Incoming'",
-        "status ne 'New'",
-        "status eq New",
+    for (filter, named) in [
+        ("colour eq 'red'", "\"colour\" is not a property"),
+        ("status eq New", "\"New\" is not a property"),
+        ("status eq", "found the end (at character offset 9)"),
+        ("status eq 'New' qualification", "at character offset 16"),
     ] {
         let response = world
             .client
@@ -361,6 +362,9 @@ async fn a_filter_the_double_cannot_read_is_refused_not_ignored() {
             .await
             .unwrap();
         assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{filter}");
+        let body: Value = response.json().await.unwrap();
+        let message = body["error"]["message"].as_str().unwrap_or_default();
+        assert!(message.contains(named), "{filter}: {body}");
     }
 }
 

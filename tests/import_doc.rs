@@ -12,7 +12,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use common::{root, stderr, stdout, vouch};
+use common::{files_in, root, stderr, stdout, vouch};
 
 const SEED: &str = "tests/data/docs/partner-rest-pr.tr-tr/update-a-referral.md";
 const ENGLISH: &str = "tests/data/docs/partner-rest-en/update-a-referral.md";
@@ -37,15 +37,6 @@ fn path_arg(path: &Path) -> &str {
 
 fn import_into(page: &str, out: &Path) -> Output {
     vouch(&["import-doc", page, "--out", path_arg(out)])
-}
-
-fn files_in(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
 }
 
 /// A scratch copy of a saved page, changed by `edit`, under the same file name.

@@ -8,20 +8,10 @@
 mod common;
 
 use std::fs;
-use std::path::Path;
 
-use common::{stderr, stdout, vouch, ScratchSuite};
+use common::{files_in, stderr, stdout, vouch, ScratchSuite};
 
 const PAGE: &str = "tests/data/docs/partner-rest-en/update-a-referral.md";
-
-fn names_in(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
-}
 
 #[test]
 fn import_doc_writes_none_of_its_files_when_one_name_is_taken_by_a_folder() {
@@ -29,7 +19,7 @@ fn import_doc_writes_none_of_its_files_when_one_name_is_taken_by_a_folder() {
     let first = tempfile::tempdir().unwrap();
     let output = vouch(&["import-doc", PAGE, "--out", first.path().to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    let names = names_in(first.path());
+    let names = files_in(first.path());
     assert!(names.len() >= 2, "{names:?}");
 
     for taken in &names {
@@ -46,7 +36,7 @@ fn import_doc_writes_none_of_its_files_when_one_name_is_taken_by_a_folder() {
             "{}",
             stderr(&output)
         );
-        assert_eq!(names_in(out.path()), std::slice::from_ref(taken), "{taken}");
+        assert_eq!(files_in(out.path()), std::slice::from_ref(taken), "{taken}");
     }
 }
 

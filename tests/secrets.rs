@@ -80,7 +80,11 @@ fn serve(
         }
         if let Some((name, value)) = line.trim_end().split_once(':') {
             if name.eq_ignore_ascii_case("authorization") {
-                value.trim().clone_into(&mut authorization);
+                // Every Authorization header the request carried, joined.
+                if !authorization.is_empty() {
+                    authorization.push_str(" | ");
+                }
+                authorization.push_str(value.trim());
             }
             if name.eq_ignore_ascii_case("content-length") {
                 length = value.trim().parse().unwrap_or(0);
@@ -358,6 +362,45 @@ fn a_password_in_the_target_url_is_refused_without_being_printed() {
     assert!(
         hostile.authorizations.lock().unwrap().is_empty(),
         "nothing was sent"
+    );
+}
+
+#[test]
+fn a_scenario_that_sends_its_own_authorization_sends_only_that_one() {
+    let suite = ScratchSuite::new();
+    suite.write(
+        "fixtures/referrals/scenarios/own-auth.yaml",
+        "name: own authorization\nsteps:\n  - request: { method: GET, path: /v1.0/engagements/referrals/raw, headers: { Authorization: Bearer not-the-token-0123456789 } }\n",
+    );
+    let hostile = Hostile::start(echo);
+    let suite_dir = suite.suite();
+
+    let output = vouch(
+        &[
+            "run",
+            suite_dir.to_str().unwrap(),
+            "--target",
+            &hostile.url,
+            "--token-env",
+            "HOSTILE_TOKEN",
+            "--filter",
+            "own authorization",
+            "--snapshots",
+            "off",
+        ],
+        &[("HOSTILE_TOKEN", TOKEN)],
+    );
+
+    let sent = hostile.authorizations.lock().unwrap().clone();
+    assert!(
+        stdout(&output).contains("own authorization"),
+        "{}",
+        stdout(&output)
+    );
+    assert_eq!(
+        sent.last().map(String::as_str),
+        Some("Bearer not-the-token-0123456789"),
+        "{sent:?}"
     );
 }
 

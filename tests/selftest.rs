@@ -9,8 +9,8 @@ mod common;
 
 use std::sync::Arc;
 
-use vouch::double::Fault;
-use vouch::selftest::{self, SelftestOptions, Verdict};
+use vouch::double::{Fault, Variant};
+use vouch::selftest::{self, SelftestOptions, VariantVerdict, Verdict};
 use vouch::Suite;
 
 fn suite() -> Arc<Suite> {
@@ -19,8 +19,11 @@ fn suite() -> Arc<Suite> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_bundled_suite_catches_every_fault_and_every_runtime_rule_catches_one() {
-    // Arrange
-    let options = SelftestOptions::default();
+    // Arrange: the faults only (the variants have a test of their own).
+    let options = SelftestOptions {
+        variants: Vec::new(),
+        ..SelftestOptions::default()
+    };
 
     // Act
     let report = selftest::selftest(suite(), &options).await.unwrap();
@@ -52,6 +55,33 @@ async fn the_bundled_suite_catches_every_fault_and_every_runtime_rule_catches_on
         "uncovered runtime rules: {uncovered:?}"
     );
     assert!(report.passed());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_bundled_suite_passes_every_conformant_variant() {
+    // Arrange: the variants only.
+    let options = SelftestOptions {
+        faults: Vec::new(),
+        ..SelftestOptions::default()
+    };
+
+    // Act
+    let report = selftest::selftest(suite(), &options).await.unwrap();
+
+    // Assert
+    let listed: Vec<Variant> = report.variants.iter().map(|v| v.variant).collect();
+    assert_eq!(listed, Variant::ALL);
+    assert!(Variant::ALL.len() >= 12);
+    let alarms: Vec<String> = report
+        .variants
+        .iter()
+        .filter(|v| v.verdict != VariantVerdict::Passed)
+        .map(|v| format!("{}: {:?}", v.variant, v.misfired.first()))
+        .collect();
+    assert!(alarms.is_empty(), "false alarms: {alarms:#?}");
+    let specificity = report.specificity();
+    assert_eq!(specificity.passed, Variant::ALL.len());
+    assert!((specificity.percent() - 100.0).abs() < 1e-9);
 }
 
 #[test]
@@ -91,6 +121,18 @@ fn vouch_selftest_prints_the_kill_matrix_coverage_and_score_and_exits_0() {
     assert!(stdout.contains("covered   response-id"));
     assert!(stdout.contains("not required (lint"));
     assert!(!stdout.contains("UNCOVERED"));
+    for variant in Variant::ALL {
+        assert!(
+            stdout
+                .lines()
+                .any(|l| l.contains("PASSED") && l.contains(&format!(" {} ", variant.name()))),
+            "{variant} is not PASSED in:\n{stdout}"
+        );
+    }
+    let variants = Variant::ALL.len();
+    assert!(stdout.contains(&format!(
+        "specificity score: {variants}/{variants} variants passed = 100%"
+    )));
     assert!(stdout.contains("selftest: passed"));
 }
 

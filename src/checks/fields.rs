@@ -118,7 +118,7 @@ impl Check for Fields {
                         continue;
                     };
                     match now.pointer(field.as_str()) {
-                        Some(back) if back == value => {}
+                        Some(back) if came_back(value, back) => {}
                         Some(back) => out.push(cx.finding(
                             "round-trip",
                             Some(field.as_str()),
@@ -178,6 +178,23 @@ impl Check for Fields {
             skip.extend(documented.ignore.iter().cloned());
             compare_documented(cx, doc, body, "", documented.values, &skip, out);
         }
+    }
+}
+
+/// Whether a value sent came back as sent: every member sent is there with its value (a
+/// server may add members of its own: DESIGN.md), arrays item by item, numbers by value.
+fn came_back(sent: &Value, back: &Value) -> bool {
+    match (sent, back) {
+        (Value::Object(sent), Value::Object(back)) => sent
+            .iter()
+            .all(|(key, value)| back.get(key).is_some_and(|b| came_back(value, b))),
+        (Value::Array(sent), Value::Array(back)) => {
+            sent.len() == back.len() && sent.iter().zip(back).all(|(s, b)| came_back(s, b))
+        }
+        (Value::Number(sent), Value::Number(back)) => {
+            sent == back || sent.as_f64().is_some_and(|s| back.as_f64() == Some(s))
+        }
+        (sent, back) => sent == back,
     }
 }
 
@@ -260,5 +277,23 @@ fn compare_documented(
                 ));
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::came_back;
+    use serde_json::json;
+
+    #[test]
+    fn a_round_trip_allows_added_members_but_not_changed_ones() {
+        let sent = json!({"a": [{"id": "x"}], "n": 1});
+        assert!(came_back(
+            &sent,
+            &json!({"n": 1.0, "a": [{"extra": true, "id": "x"}]})
+        ));
+        assert!(!came_back(&sent, &json!({"a": [{"id": "y"}], "n": 1})));
+        assert!(!came_back(&sent, &json!({"a": [], "n": 1})));
+        assert!(!came_back(&sent, &json!({"a": [{"id": "x"}]})));
     }
 }

@@ -1,5 +1,5 @@
-//! Headers: the ones a step names, JSON bodies labelled `application/json`, and the
-//! `ETag` header of a response that carries a resource equal to the body's eTag.
+//! Headers: the ones a step names, JSON bodies labelled `application/json` (any media-type
+//! parameters), and the optional `ETag` header: one version, equal to the body's eTag.
 
 use crate::checks::{Check, Context};
 use crate::finding::Finding;
@@ -50,26 +50,47 @@ impl Check for Headers {
                 ));
             }
         }
-        let status = cx.observed.status;
-        if (200..300).contains(&status) {
-            let etag = cx.suite.contract.resource.etag.as_str();
-            let header_name = &cx.suite.contract.resource.etag_header;
-            if let Some(body_etag) = cx
-                .observed
-                .json
-                .and_then(|b| b.pointer(etag))
-                .and_then(serde_json::Value::as_str)
-            {
-                match cx.observed.header(header_name) {
-                    None => out.push(cx.finding("etag-header", None, format!("the response carries a resource but no {header_name} header"))),
-                    Some(header) if header != body_etag => out.push(cx.finding(
-                        "etag-header",
-                        Some(etag),
-                        format!("the {header_name} header {header} differs from the body's eTag {body_etag}"),
-                    )),
-                    Some(_) => {}
-                }
-            }
+        etag_header(cx, out);
+    }
+}
+
+/// The `ETag` header is optional (headers.md: it may be returned); when a success response
+/// carries it, it names one version, and that version is the body's eTag.
+fn etag_header(cx: &Context<'_>, out: &mut Vec<Finding>) {
+    if !(200..300).contains(&cx.observed.status) {
+        return;
+    }
+    let header_name = &cx.suite.contract.resource.etag_header;
+    let mut values: Vec<&str> = cx.observed.header_values(header_name).collect();
+    values.sort_unstable();
+    values.dedup();
+    if values.len() > 1 {
+        out.push(cx.finding(
+            "etag-header",
+            None,
+            format!(
+                "the response carries {} different {header_name} headers: {}",
+                values.len(),
+                values.join(", ")
+            ),
+        ));
+        return;
+    }
+    let pointer = cx.suite.contract.resource.etag.as_str();
+    let body_etag = cx
+        .observed
+        .json
+        .and_then(|b| b.pointer(pointer))
+        .and_then(serde_json::Value::as_str);
+    if let (Some(header), Some(body_etag)) = (values.first(), body_etag) {
+        if !crate::checks::etag::same_version(header, body_etag) {
+            out.push(cx.finding(
+                "etag-header",
+                Some(pointer),
+                format!(
+                    "the {header_name} header {header} differs from the body's eTag {body_etag}"
+                ),
+            ));
         }
     }
 }

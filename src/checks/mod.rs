@@ -7,6 +7,7 @@ mod fields;
 mod headers;
 mod latency;
 mod links;
+mod list;
 mod response_id;
 mod schema;
 pub mod snapshot;
@@ -50,6 +51,14 @@ impl Observed<'_> {
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_str())
     }
+
+    /// Every value of a header that may come more than once.
+    pub fn header_values<'h>(&'h self, name: &'h str) -> impl Iterator<Item = &'h str> + 'h {
+        self.headers
+            .iter()
+            .filter(move |(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
 }
 
 /// Everything a check may look at.
@@ -63,11 +72,15 @@ pub struct Context<'a> {
     pub snapshots: &'a Snapshots,
     /// The base URL of the target (redacted out of snapshots).
     pub base: &'a str,
+    /// A live target (its snapshots are its own), not the embedded double.
+    pub live: bool,
     /// Secrets out of what a check shows (previews) or writes (snapshots): redact a text
     /// before cutting it.
     pub redactor: &'a crate::report::Redactor,
     /// A snapshot that differs, for the reports.
     pub snapshot_diff: Mutex<Option<SnapshotDiff>>,
+    /// Every page of a list step (`expect.list`), followed through `@odata.nextLink`.
+    pub listed: Option<&'a crate::target::pages::Listed>,
 }
 
 impl Context<'_> {
@@ -142,6 +155,7 @@ pub fn all() -> Vec<Box<dyn Check>> {
         Box::new(schema::Schema),
         Box::new(transition::Transition),
         Box::new(links::Links),
+        Box::new(list::List),
         Box::new(etag::Etag),
         Box::new(response_id::ResponseId),
         Box::new(fields::Fields),

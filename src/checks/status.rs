@@ -28,36 +28,39 @@ impl Check for Status {
                 ));
             }
         }
-        if let Some(situation) = &expect.response {
-            match cx.suite.contract.responses.get(situation) {
-                Some(expected) if !expected.accepts(code) => {
-                    // A named rule carries its own basis; otherwise the situation's.
-                    let basis = match &expect.rule {
-                        Some(named) => cx
-                            .suite
-                            .contract
-                            .rules
-                            .get(named)
-                            .map_or(expected.basis, |r| r.basis),
-                        None => expected.basis,
-                    };
-                    out.push(cx.finding_with(
+        if let Some(situations) = &expect.response {
+            // `a|b`: either situation's answer is right (the docs allow both).
+            let mut expected = Vec::new();
+            for situation in situations.split('|') {
+                let Some(response) = cx.suite.contract.responses.get(situation) else {
+                    out.push(cx.finding(
                         rule,
-                        basis,
                         None,
-                        format!(
-                            "{situation}: expected {}, got {code}{}",
-                            expected.describe(),
-                            detail(cx)
-                        ),
+                        format!("the contract has no response situation {situation:?}"),
                     ));
+                    return;
+                };
+                expected.push((situation, response));
+            }
+            if !expected.iter().any(|(_, r)| r.accepts(code)) {
+                let first = expected.first().map(|(_, r)| r.basis);
+                // A named rule carries its own basis; otherwise the situation's.
+                let basis = match &expect.rule {
+                    Some(named) => cx.suite.contract.rules.get(named).map(|r| r.basis),
+                    None => None,
                 }
-                Some(_) => {}
-                None => out.push(cx.finding(
+                .or(first)
+                .unwrap_or(crate::finding::Basis::Assumed);
+                let wanted: Vec<String> = expected
+                    .iter()
+                    .map(|(situation, r)| format!("{situation}: expected {}", r.describe()))
+                    .collect();
+                out.push(cx.finding_with(
                     rule,
+                    basis,
                     None,
-                    format!("the contract has no response situation {situation:?}"),
-                )),
+                    format!("{}, got {code}{}", wanted.join("; or "), detail(cx)),
+                ));
             }
         }
     }

@@ -18,6 +18,8 @@ pub struct Clock {
     now: Ticks,
     /// `Some(step)`: deterministic, moves `step` ticks per write.
     step: Option<Ticks>,
+    /// Times are whole multiples of this many ticks (1 by default).
+    resolution: Ticks,
 }
 
 fn wall() -> Ticks {
@@ -33,6 +35,7 @@ impl Clock {
         Self {
             now: DETERMINISTIC_START,
             step: Some(TICKS_PER_SECOND),
+            resolution: 1,
         }
     }
 
@@ -41,7 +44,16 @@ impl Clock {
         Self {
             now: wall(),
             step: None,
+            resolution: 1,
         }
+    }
+
+    /// Keeps times at whole multiples of `ticks` (still strictly increasing per write),
+    /// for a server that reports less precision.
+    #[must_use]
+    pub fn with_resolution(mut self, ticks: Ticks) -> Self {
+        self.resolution = ticks.max(1);
+        self
     }
 
     /// The time of a new write: strictly later than the previous one.
@@ -49,7 +61,9 @@ impl Clock {
         self.now = match self.step {
             Some(step) => self.now + step,
             None => wall().max(self.now + 1),
-        };
+        }
+        .div_ceil(self.resolution)
+            * self.resolution;
         format_utc(self.now)
     }
 

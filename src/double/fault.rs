@@ -17,7 +17,7 @@ pub enum Fault {
     PairOutsideTableAccepted,
     RefusedWriteStored,
     EtagMissingFromBody,
-    EtagHeaderMissing,
+    EtagHeaderMismatch,
     IdChangedInResponse,
     CreatedRewritten,
     UpdatedNotAdvanced,
@@ -35,6 +35,18 @@ pub enum Fault {
     ListFilterIgnored,
     Throttled,
     SlowResponses,
+    ListFilterFirstOnly,
+    ListPageOverlap,
+    ListPageGap,
+    ListOrderIgnored,
+    // Sensitivity beyond the first catalogue: each is caught only by the scenarios of
+    // fixture/sensitivity.rs (or the pair check on create responses).
+    ConcurrentWritesBothWin,
+    CreateStoresForbiddenPair,
+    AnyTokenAccepted,
+    IfMatchListIgnored,
+    WeakIfMatchAccepted,
+    MalformedIfMatchIgnored,
     StoredPairOutsideTable,
     CreatedAfterUpdated,
     ListEntryDiffersFromGet,
@@ -43,7 +55,7 @@ pub enum Fault {
 }
 
 impl Fault {
-    pub const ALL: [Fault; 32] = [
+    pub const ALL: [Fault; 42] = [
         Fault::StaleIfMatchAccepted,
         Fault::PatchStaleIfMatchAccepted,
         Fault::WildcardRefused,
@@ -53,7 +65,7 @@ impl Fault {
         Fault::PairOutsideTableAccepted,
         Fault::RefusedWriteStored,
         Fault::EtagMissingFromBody,
-        Fault::EtagHeaderMissing,
+        Fault::EtagHeaderMismatch,
         Fault::IdChangedInResponse,
         Fault::CreatedRewritten,
         Fault::UpdatedNotAdvanced,
@@ -71,6 +83,16 @@ impl Fault {
         Fault::ListFilterIgnored,
         Fault::Throttled,
         Fault::SlowResponses,
+        Fault::ListFilterFirstOnly,
+        Fault::ListPageOverlap,
+        Fault::ListPageGap,
+        Fault::ListOrderIgnored,
+        Fault::ConcurrentWritesBothWin,
+        Fault::CreateStoresForbiddenPair,
+        Fault::AnyTokenAccepted,
+        Fault::IfMatchListIgnored,
+        Fault::WeakIfMatchAccepted,
+        Fault::MalformedIfMatchIgnored,
         Fault::StoredPairOutsideTable,
         Fault::CreatedAfterUpdated,
         Fault::ListEntryDiffersFromGet,
@@ -90,7 +112,7 @@ impl Fault {
             Fault::PairOutsideTableAccepted => "pair-outside-table-accepted",
             Fault::RefusedWriteStored => "refused-write-stored",
             Fault::EtagMissingFromBody => "etag-missing-from-body",
-            Fault::EtagHeaderMissing => "etag-header-missing",
+            Fault::EtagHeaderMismatch => "etag-header-mismatch",
             Fault::IdChangedInResponse => "id-changed-in-response",
             Fault::CreatedRewritten => "created-rewritten",
             Fault::UpdatedNotAdvanced => "updated-not-advanced",
@@ -108,6 +130,16 @@ impl Fault {
             Fault::ListFilterIgnored => "list-filter-ignored",
             Fault::Throttled => "throttled",
             Fault::SlowResponses => "slow-responses",
+            Fault::ListFilterFirstOnly => "list-filter-first-only",
+            Fault::ListPageOverlap => "list-page-overlap",
+            Fault::ListPageGap => "list-page-gap",
+            Fault::ListOrderIgnored => "list-order-ignored",
+            Fault::ConcurrentWritesBothWin => "concurrent-writes-both-win",
+            Fault::CreateStoresForbiddenPair => "create-stores-forbidden-pair",
+            Fault::AnyTokenAccepted => "any-token-accepted",
+            Fault::IfMatchListIgnored => "if-match-list-ignored",
+            Fault::WeakIfMatchAccepted => "weak-if-match-accepted",
+            Fault::MalformedIfMatchIgnored => "malformed-if-match-ignored",
             Fault::StoredPairOutsideTable => "stored-pair-outside-table",
             Fault::CreatedAfterUpdated => "created-after-updated",
             Fault::ListEntryDiffersFromGet => "list-entry-differs-from-get",
@@ -134,7 +166,7 @@ impl Fault {
             }
             Fault::RefusedWriteStored => "a write refused with 412 is stored anyway",
             Fault::EtagMissingFromBody => "resources are returned without their eTag field",
-            Fault::EtagHeaderMissing => "responses carry no ETag header",
+            Fault::EtagHeaderMismatch => "the ETag header names another version than the body's eTag",
             Fault::IdChangedInResponse => "a write's response describes another id",
             Fault::CreatedRewritten => "a write rewrites createdDateTime",
             Fault::UpdatedNotAdvanced => "a write leaves updatedDateTime where it was",
@@ -164,6 +196,30 @@ impl Fault {
                 "every 50th request is refused with 429 and Retry-After: 1 (benign: clients retry)"
             }
             Fault::SlowResponses => "list responses are delayed by 1.5 s",
+            Fault::ListFilterFirstOnly => {
+                "GET list applies only the first condition of a $filter's and-chain"
+            }
+            Fault::ListPageOverlap => {
+                "@odata.nextLink repeats the last referral of the page on the next one"
+            }
+            Fault::ListPageGap => "@odata.nextLink skips one referral between pages",
+            Fault::ListOrderIgnored => "GET list ignores $orderby (creation order)",
+            Fault::ConcurrentWritesBothWin => {
+                "If-Match is checked against the last version whose response went out, so writers that send the same If-Match at once all win (a lost update)"
+            }
+            Fault::CreateStoresForbiddenPair => {
+                "create stores a substatus that does not go with the status (New/Pending becomes New with another status's substatus)"
+            }
+            Fault::AnyTokenAccepted => "any bearer token is accepted, not only the right one",
+            Fault::IfMatchListIgnored => {
+                "an If-Match with a list of entity tags is accepted without comparing them"
+            }
+            Fault::WeakIfMatchAccepted => {
+                "If-Match compares weakly: W/\"current\" matches the current eTag"
+            }
+            Fault::MalformedIfMatchIgnored => {
+                "a malformed If-Match is treated as absent (a PATCH then goes through blind)"
+            }
             Fault::StoredPairOutsideTable => {
                 "data: a stored referral holds a (status, substatus) pair outside the table"
             }
@@ -183,7 +239,10 @@ impl Fault {
     /// Whether the fault makes clients wait (throttling, delays) rather than work: a run
     /// against it mostly sleeps, so more of its scenarios can go at once.
     pub fn makes_clients_wait(self) -> bool {
-        matches!(self, Fault::Throttled | Fault::SlowResponses)
+        matches!(
+            self,
+            Fault::Throttled | Fault::SlowResponses | Fault::ConcurrentWritesBothWin
+        )
     }
 
     /// Whether the fault breaks stored data, so the double needs some to break: it then

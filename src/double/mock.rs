@@ -1,6 +1,10 @@
 //! The double on wiremock: the responder behind wiremock's `Respond` trait, mounted as the
 //! one catch-all mock of a `MockServer` (request recording off). This is the double's
-//! default server, for `vouch serve`, `vouch run` and the tests.
+//! default server for the embedded double of `vouch run` (up to
+//! `DoubleServer::WIREMOCK_MAX_SCENARIOS` scenarios) and the tests; `vouch serve` defaults
+//! to the lean server. wiremock itself panics in its connection task when a client aborts
+//! halfway through a body (the connection drops), which is one more reason a long-lived,
+//! network-facing `vouch serve` is on the lean server.
 //!
 //! Implementation note: a wiremock mock keeps a copy of every request it matched, with no
 //! way to turn that off, so its memory grows with the number of requests (about 3 KB per
@@ -34,9 +38,13 @@ impl Respond for Responder {
             length: request.body.len(),
         };
         let shared = &self.shared;
-        shared
-            .handle(&request)
-            .into_template(|fault| shared.faults.contains(&fault))
+        // A bug of the double answers 500 rather than taking wiremock's task down.
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| shared.handle(&request))) {
+            Ok(reply) => reply.into_template(|fault| shared.faults.contains(&fault)),
+            Err(_) => {
+                ResponseTemplate::new(500).set_body_string("the double failed on this request")
+            }
+        }
     }
 }
 

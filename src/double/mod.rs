@@ -6,13 +6,14 @@
 pub mod clock;
 pub mod data;
 pub mod fault;
-pub mod filter;
 mod mock;
+pub mod odata;
 pub mod patch;
 pub mod reply;
 pub mod responder;
 pub mod server;
 pub mod store;
+pub mod variant;
 
 use std::collections::BTreeSet;
 use std::net::{SocketAddr, TcpListener};
@@ -23,6 +24,7 @@ pub use fault::{Fault, UnknownFault};
 use responder::Shared;
 use server::Server;
 use store::Store;
+pub use variant::{UnknownVariant, Variant};
 
 /// The default cap on a request body (a referral is a few kilobytes).
 pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
@@ -30,12 +32,30 @@ pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
 /// Which HTTP server carries the double.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum DoubleServer {
-    /// wiremock's `MockServer` with the double as its responder (the default).
+    /// wiremock's `MockServer` with the double as its responder (the default of a run's
+    /// embedded double).
     #[default]
     Wiremock,
-    /// A bare hyper server that keeps no copy of the requests it answered: for very long
-    /// runs, where wiremock's per-mock request log would grow memory without bound.
+    /// A bare hyper server that keeps no copy of the requests it answered and closes idle
+    /// connections: `vouch serve`'s default, and very long runs, where wiremock's per-mock
+    /// request log would grow memory without bound.
     Lean,
+}
+
+impl DoubleServer {
+    /// The most scenarios a run keeps on wiremock (whose mock keeps a copy of every request
+    /// it matched: about 55 KB a scenario, so at most about 55 MiB); a longer run gets the
+    /// lean server, so no run grows without bound.
+    pub const WIREMOCK_MAX_SCENARIOS: usize = 1000;
+
+    /// The server for a run of `scenarios` scenarios on the embedded double.
+    pub fn for_run(scenarios: usize) -> Self {
+        if scenarios > Self::WIREMOCK_MAX_SCENARIOS {
+            Self::Lean
+        } else {
+            Self::Wiremock
+        }
+    }
 }
 
 impl std::str::FromStr for DoubleServer {
@@ -60,6 +80,8 @@ pub struct DoubleConfig {
     /// When set, every request must carry `Authorization: Bearer <token>`.
     pub token: Option<String>,
     pub faults: BTreeSet<Fault>,
+    /// Conformant variants (behaviour the docs allow that the double does not do by default).
+    pub variants: BTreeSet<Variant>,
     pub body_limit: usize,
     /// The HTTP server that carries it.
     pub server: DoubleServer,
@@ -73,6 +95,7 @@ impl Default for DoubleConfig {
             seed: Some(0),
             token: None,
             faults: BTreeSet::new(),
+            variants: BTreeSet::new(),
             body_limit: DEFAULT_BODY_LIMIT,
             server: DoubleServer::default(),
             preload: 0,
@@ -84,6 +107,12 @@ impl DoubleConfig {
     #[must_use]
     pub fn with_fault(mut self, fault: Fault) -> Self {
         self.faults.insert(fault);
+        self
+    }
+
+    #[must_use]
+    pub fn with_variant(mut self, variant: Variant) -> Self {
+        self.variants.insert(variant);
         self
     }
 }
@@ -158,16 +187,28 @@ impl Double {
             Some(seed) => (clock::Clock::deterministic(), clock::Ids::seeded(seed)),
             None => (clock::Clock::wall(), clock::Ids::unseeded()),
         };
-        let organization_id = ids.guid();
+        let variants = variant::Variants::new(config.variants, variant::CreateRewrite::of(suite));
+        let clock = clock.with_resolution(variants.time_resolution());
+        let organization_id = variants.id(ids.guid());
+        let query = &suite.contract.query;
+        let properties = odata::Properties::from_schema(&suite.schemas, &query.schema);
+        let filterable = if query.filterable.iter().any(|f| f == "*") {
+            properties.clone()
+        } else {
+            properties.restricted_to(&query.filterable)
+        };
         let shared = Arc::new(Shared {
             contract: suite.contract.clone(),
             schemas: Arc::clone(&suite.schemas),
             transitions: suite.contract.transitions.table(),
             faults: config.faults,
+            variants,
             token: config.token,
             body_limit: config.body_limit,
             organization_id,
             store: Mutex::new(Store::new(clock, ids)),
+            properties,
+            filterable,
         });
         // Stored before the server answers anything, as seen at the address it listens on.
         if preload > 0 {
@@ -226,7 +267,32 @@ impl Double {
         store.get(id).map(|s| serde_json::Value::Object(s.body()))
     }
 
+    /// Stores `referral` as given, with an id and an eTag of the double's when it has
+    /// none, and returns its id: for referrals a client cannot create, such as incoming
+    /// ones (`direction` is the server's). `None` when it is not a JSON object.
+    pub fn seed(&self, referral: serde_json::Value) -> Option<String> {
+        let serde_json::Value::Object(mut body) = referral else {
+            return None;
+        };
+        let mut store = self.shared.store.lock().ok()?;
+        let id = match body.get("id").and_then(serde_json::Value::as_str) {
+            Some(id) => id.to_owned(),
+            None => store.ids.guid(),
+        };
+        body.insert("id".into(), id.clone().into());
+        if !body.contains_key("eTag") {
+            body.insert("eTag".into(), store.new_etag().into());
+        }
+        let stored = store::Stored::new(&body, &self.shared.contract.resource.filterable);
+        store.put(&id, stored);
+        Some(id)
+    }
+
     pub fn faults(&self) -> &BTreeSet<Fault> {
         &self.shared.faults
+    }
+
+    pub fn variants(&self) -> &BTreeSet<Variant> {
+        self.shared.variants.set()
     }
 }

@@ -56,6 +56,18 @@ pub struct Reply {
     pub carries_resource: bool,
     /// Whether this answers a list request.
     pub is_list: bool,
+    /// How it goes out, when not as the double sends it by default (a variant's or a
+    /// fault's); boxed, as it is rare and a reply travels in every `Result` of the responder.
+    pub delivery: Option<Box<Delivery>>,
+}
+
+/// How a reply goes out, where a variant or fault changes it.
+#[derive(Debug, Clone, Default)]
+pub struct Delivery {
+    /// The media type of a JSON body.
+    pub content_type: Option<&'static str>,
+    /// How long to hold the response back.
+    pub delay: Option<Duration>,
 }
 
 impl Reply {
@@ -69,6 +81,7 @@ impl Reply {
             body: Some(Body::Text(text)),
             carries_resource: true,
             is_list: false,
+            delivery: None,
         }
     }
 
@@ -88,6 +101,7 @@ impl Reply {
             body: Some(Body::Built(body)),
             carries_resource: true,
             is_list: false,
+            delivery: None,
         }
     }
 
@@ -102,6 +116,7 @@ impl Reply {
             body: None,
             carries_resource: false,
             is_list: false,
+            delivery: None,
         }
     }
 
@@ -115,7 +130,15 @@ impl Reply {
             body: Some(Body::Built(body)),
             carries_resource: false,
             is_list: false,
+            delivery: None,
         }
+    }
+
+    /// Changes how the reply goes out.
+    #[must_use]
+    pub fn delivered(mut self, change: impl FnOnce(&mut Delivery)) -> Self {
+        change(self.delivery.get_or_insert_with(Box::default));
+        self
     }
 
     #[must_use]
@@ -131,9 +154,12 @@ impl Reply {
                 body.strip_etags();
             }
         }
-        if has(Fault::EtagHeaderMissing) {
-            self.headers
-                .retain(|(name, _)| !name.eq_ignore_ascii_case("ETag"));
+        if has(Fault::EtagHeaderMismatch) {
+            for (name, value) in &mut self.headers {
+                if name.eq_ignore_ascii_case("ETag") {
+                    "\"another-version\"".clone_into(value);
+                }
+            }
         }
         let (body, mime) = match self.body {
             None => (Bytes::new(), None),
@@ -144,19 +170,25 @@ impl Reply {
                     .unwrap_or("error");
                 (
                     Bytes::from(format!("Error: {message}\n")),
-                    Some("text/plain"),
+                    Some("text/plain".to_owned()),
                 )
             }
             Some(body) => {
                 let mime = if has(Fault::WrongContentType) {
-                    "text/plain"
+                    "text/plain".to_owned()
                 } else {
-                    "application/json; charset=utf-8"
+                    self.delivery
+                        .as_ref()
+                        .and_then(|d| d.content_type)
+                        .unwrap_or("application/json; charset=utf-8")
+                        .to_owned()
                 };
                 (body.into_bytes(), Some(mime))
             }
         };
-        let delay = (has(Fault::SlowResponses) && self.is_list).then_some(SLOW_RESPONSE);
+        let delay = (has(Fault::SlowResponses) && self.is_list)
+            .then_some(SLOW_RESPONSE)
+            .max(self.delivery.as_ref().and_then(|d| d.delay));
         Wire {
             status: self.status,
             headers: self.headers,
@@ -184,8 +216,8 @@ impl Reply {
                 headers.append(name, value);
             }
         }
-        if let Some(mime) = wire.mime {
-            headers.insert(CONTENT_TYPE, HeaderValue::from_static(mime));
+        if let Some(mime) = wire.mime.and_then(|m| HeaderValue::from_str(&m).ok()) {
+            headers.insert(CONTENT_TYPE, mime);
         }
         (response, wire.delay)
     }
@@ -198,7 +230,7 @@ impl Reply {
             template = template.append_header(name.as_str(), value.as_str());
         }
         if let Some(mime) = wire.mime {
-            template = template.set_body_raw(wire.body.to_vec(), mime);
+            template = template.set_body_raw(wire.body.to_vec(), &mime);
         }
         if let Some(delay) = wire.delay {
             template = template.set_delay(delay);
@@ -213,7 +245,7 @@ pub struct Wire {
     pub status: u16,
     pub headers: Vec<(String, String)>,
     pub body: Bytes,
-    pub mime: Option<&'static str>,
+    pub mime: Option<String>,
     pub delay: Option<Duration>,
 }
 

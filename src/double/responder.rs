@@ -11,11 +11,13 @@ use reqwest::Url;
 use serde_json::{Map, Value};
 
 use crate::double::fault::Fault;
-use crate::double::filter::Filter;
+use crate::double::odata::query::Allowed;
+use crate::double::odata::{self, Expr, ListQuery, Properties};
 use crate::double::patch;
 use crate::double::reply::Reply;
 use crate::double::server::Request;
 use crate::double::store::{Store, Stored};
+use crate::double::variant::Variants;
 use crate::fixture::Contract;
 use crate::model::{ETag, IfMatch, Status, Substatus, TransitionError, Transitions};
 use crate::schema::SchemaSet;
@@ -29,8 +31,12 @@ const OTHER_READ_ONLY: [&str; 4] = [
     "expirationDateTime",
 ];
 
-/// Largest page of a list, as the docs say ("more than 100 items: use @odata.nextLink").
-const MAX_PAGE: usize = 100;
+/// How long, with the concurrent-writes fault, a write's replaced version still passes
+/// If-Match (the gap between its check and its commit).
+const RACE_WINDOW: std::time::Duration = std::time::Duration::from_millis(150);
+/// How long, with that fault, a write's answer is held back: past the window, so a client
+/// that waits for it before writing again never races.
+const COMMIT_DELAY: std::time::Duration = std::time::Duration::from_millis(170);
 
 /// A write as stored: the new resource, its JSON text and its eTag.
 struct Written {
@@ -45,10 +51,15 @@ pub struct Shared {
     pub schemas: Arc<SchemaSet>,
     pub transitions: Transitions,
     pub faults: BTreeSet<Fault>,
+    pub variants: Variants,
     pub token: Option<String>,
     pub body_limit: usize,
     pub organization_id: String,
     pub store: Mutex<Store>,
+    /// Every property path of the contract's query schema (`$orderby`, `$select`).
+    pub properties: Properties,
+    /// The paths `$filter` may name.
+    pub filterable: Properties,
 }
 
 fn header<'r>(request: &'r Request, name: &str) -> Option<&'r str> {
@@ -104,7 +115,25 @@ impl Shared {
         }
     }
 
+    /// The answer to `request`, bent as the double's variants say.
     pub fn handle(&self, request: &Request) -> Reply {
+        if let Some(refusal) = self.variants.refusal() {
+            return self.variants.bend(refusal);
+        }
+        self.variants.bend(self.route(request))
+    }
+
+    /// A new entity tag, in the variants' format.
+    fn new_etag(&self, store: &mut Store) -> String {
+        self.variants.etag(&store.ids.etag())
+    }
+
+    /// A new time, in the variants' form.
+    fn tick(&self, store: &mut Store) -> String {
+        self.variants.time(store.clock.tick())
+    }
+
+    fn route(&self, request: &Request) -> Reply {
         if self.has(Fault::Throttled) {
             let mut store = self.lock();
             store.requests += 1;
@@ -115,7 +144,8 @@ impl Shared {
         }
         if let Some(token) = &self.token {
             let sent = header(request, "authorization").and_then(|v| v.strip_prefix("Bearer "));
-            if sent != Some(token.as_str()) {
+            let any_accepted = self.has(Fault::AnyTokenAccepted) && sent.is_some();
+            if sent != Some(token.as_str()) && !any_accepted {
                 return Reply::error(401, "unauthenticated", "a valid bearer token is required")
                     .header("WWW-Authenticate", "Bearer");
             }
@@ -293,11 +323,13 @@ impl Shared {
         let Value::Object(sent) = value else {
             return self.invalid("invalid_body", "the body must be a JSON object");
         };
+        let rewritten = self.variants.created_state(&sent);
         let status = sent
             .get("status")
             .and_then(Value::as_str)
             .and_then(Status::parse)
             .unwrap_or(Status::New);
+        let status = rewritten.map_or(status, |(status, _)| status);
         let first_pair = self
             .transitions
             .pairs
@@ -308,6 +340,7 @@ impl Shared {
             .and_then(Value::as_str)
             .and_then(Substatus::parse)
             .or(first_pair);
+        let substatus = rewritten.map(|(_, substatus)| substatus).or(substatus);
         let Some(substatus) = substatus else {
             return self.invalid(
                 "forbidden_transition",
@@ -319,24 +352,35 @@ impl Shared {
                 return self.invalid("forbidden_transition", error.to_string());
             }
         }
+        let substatus = if self.has(Fault::CreateStoresForbiddenPair) {
+            Substatus::ALL
+                .into_iter()
+                .find(|s| self.transitions.check_pair(status, *s).is_err())
+                .unwrap_or(substatus)
+        } else {
+            substatus
+        };
         let base = Self::base(request);
         let mut store = self.lock();
-        let id = store.ids.guid();
+        let id = self.variants.id(store.ids.guid());
         let engagement = sent
             .get("engagementId")
             .and_then(Value::as_str)
-            .map_or_else(|| store.ids.guid(), str::to_owned);
-        let now = store.clock.tick();
+            .map_or_else(|| self.variants.id(store.ids.guid()), str::to_owned);
+        let now = self.tick(&mut store);
         let mut body = Map::new();
         body.insert("id".into(), id.clone().into());
         body.insert("engagementId".into(), engagement.clone().into());
         body.insert("organizationId".into(), self.organization_id.clone().into());
-        body.insert("organizationName".into(), "vouch double".into());
+        body.insert(
+            "organizationName".into(),
+            self.variants.organization_name("vouch double").into(),
+        );
         body.insert("createdDateTime".into(), now.clone().into());
         body.insert("updatedDateTime".into(), now.into());
         body.insert(
             "expirationDateTime".into(),
-            store.clock.days_later(14).into(),
+            self.variants.time(store.clock.days_later(14)).into(),
         );
         // A referral you create yourself is outgoing (the 2020+ examples carry direction).
         body.insert("direction".into(), "Outgoing".into());
@@ -352,12 +396,20 @@ impl Shared {
         }
         body.insert("status".into(), status.as_str().into());
         body.insert("substatus".into(), substatus.as_str().into());
-        body.insert("eTag".into(), store.new_etag().into());
+        body.insert("eTag".into(), self.new_etag(&mut store).into());
         body.insert("links".into(), self.links(&base, &id, &engagement));
+        self.variants.extend_resource(&mut body);
         let stored = Stored::new(&body, &self.contract.resource.filterable);
-        let reply = Reply::resource(201, stored.text.clone(), stored.etag());
+        let reply = Reply::resource(
+            self.variants.create_status(201),
+            stored.text.clone(),
+            stored.etag(),
+        );
         store.put(&id, stored);
         drop(store);
+        if !self.variants.create_location() {
+            return reply;
+        }
         let location = format!("{base}{}/{id}", self.contract.resource.path);
         reply.header("Location", location)
     }
@@ -372,72 +424,77 @@ impl Shared {
     }
 
     fn list(&self, request: &Request) -> Reply {
-        let mut filter_text = String::new();
-        let mut top = MAX_PAGE;
-        let mut offset = 0usize;
-        let mut order: Option<(String, bool)> = None;
-        for (key, value) in request.url.query_pairs() {
-            match key.as_ref() {
-                "$filter" => filter_text = value.into_owned(),
-                "$top" => match value.parse::<usize>() {
-                    Ok(n) if n >= 1 => top = n.min(MAX_PAGE),
-                    _ => {
-                        return self.invalid(
-                            "invalid_body",
-                            format!("$top must be a whole number from 1, got {value:?}"),
-                        )
-                    }
-                },
-                "$skiptoken" => match value.parse::<usize>() {
-                    Ok(n) => offset = n,
-                    Err(_) => {
-                        return self.invalid(
-                            "invalid_body",
-                            format!("$skiptoken {value:?} was not issued by this service"),
-                        )
-                    }
-                },
-                "$orderby" => {
-                    let mut words = value.split_whitespace();
-                    let field = words.next().unwrap_or_default().to_owned();
-                    let descending = matches!(words.next(), Some("desc"));
-                    if field != "createdDateTime" && field != "updatedDateTime" {
-                        return self.invalid("invalid_body", format!("$orderby supports createdDateTime and updatedDateTime, got {value:?}"));
-                    }
-                    order = Some((field, descending));
-                }
-                _ => {}
+        let rule = &self.contract.query;
+        let allowed = Allowed {
+            options: &rule.options,
+            filterable: &self.filterable,
+            properties: &self.properties,
+        };
+        let mut query = match ListQuery::parse(request.url.query_pairs(), allowed) {
+            Ok(query) => query,
+            Err(error) => return self.invalid("invalid_query", error.to_string()),
+        };
+        if self.has(Fault::ListFilterIgnored) {
+            query.filter = None;
+        }
+        if self.has(Fault::ListFilterFirstOnly) {
+            query.filter = query.filter.map(Expr::first_condition);
+        }
+        if self.has(Fault::ListOrderIgnored) {
+            query.order.clear();
+        }
+        let page_size = self
+            .variants
+            .page_size(query.top.unwrap_or(rule.max_page).min(rule.max_page));
+        let start = query.start.unwrap_or(query.skip);
+        let store = self.lock();
+        // Filter and sort on the parsed members each referral keeps beside its text when
+        // they are all the query names; otherwise on the whole referral.
+        let filterable = &self.contract.resource.filterable;
+        let indexed = query.names().iter().all(|n| Stored::indexes(n, filterable));
+        let mut matching: Vec<(&Stored, Value)> = Vec::new();
+        for stored in store.all() {
+            let view = if indexed {
+                Value::Object(stored.index.clone())
+            } else {
+                Value::Object(stored.body())
+            };
+            if query
+                .filter
+                .as_ref()
+                .is_none_or(|f| odata::matches(f, &view))
+            {
+                matching.push((stored, view));
             }
         }
-        let filter = if self.has(Fault::ListFilterIgnored) {
-            Filter::default()
-        } else {
-            match Filter::parse(&filter_text, &self.contract.resource.filterable) {
-                Ok(filter) => filter,
-                Err(error) => return self.invalid("invalid_body", error.to_string()),
-            }
-        };
-        let store = self.lock();
-        let mut matching: Vec<&Stored> = store.all().filter(|s| filter.matches(&s.index)).collect();
-        if let Some((field, descending)) = &order {
-            matching.sort_by(|a, b| {
-                let (x, y) = (
-                    a.index.get(field).and_then(Value::as_str),
-                    b.index.get(field).and_then(Value::as_str),
-                );
-                if *descending {
-                    y.cmp(&x)
-                } else {
-                    x.cmp(&y)
+        if !query.order.is_empty() {
+            matching.sort_by(|(_, a), (_, b)| {
+                for (path, descending) in &query.order {
+                    let ordering = odata::compare_values(member(a, path), member(b, path));
+                    let ordering = if *descending {
+                        ordering.reverse()
+                    } else {
+                        ordering
+                    };
+                    if ordering.is_ne() {
+                        return ordering;
+                    }
                 }
+                std::cmp::Ordering::Equal
             });
         }
         let count = matching.len();
         let page: Vec<Value> = matching
             .iter()
-            .skip(offset)
-            .take(top)
-            .map(|s| serde_json::from_slice(&s.text).unwrap_or(Value::Null))
+            .skip(start)
+            .take(page_size)
+            .map(|(s, _)| {
+                let body = serde_json::from_slice(&s.text).unwrap_or(Value::Null);
+                match &query.select {
+                    Some(paths) => self.selected(&body, paths),
+                    None => body,
+                }
+            })
             .collect();
         drop(store);
         let base = Self::base(request);
@@ -446,24 +503,63 @@ impl Shared {
             "@odata.context".into(),
             format!("{base}/v1.0/$metadata#Referrals").into(),
         );
-        body.insert("@odata.count".into(), count.into());
+        if query.count {
+            body.insert("@odata.count".into(), count.into());
+        }
+        let end = start.saturating_add(page.len());
         body.insert("value".into(), Value::Array(page));
-        if offset + top < count {
-            if let Ok(mut next) = Url::parse(&format!("{base}{}", self.contract.resource.path)) {
+        if page_size > 0 && end < count {
+            let next = if self.has(Fault::ListPageOverlap) && end > start + 1 {
+                end - 1
+            } else if self.has(Fault::ListPageGap) {
+                end + 1
+            } else {
+                end
+            };
+            if let Ok(mut link) = Url::parse(&format!("{base}{}", self.contract.resource.path)) {
                 {
-                    let mut query = next.query_pairs_mut();
+                    let mut pairs = link.query_pairs_mut();
                     for (key, value) in request.url.query_pairs() {
                         if key != "$skiptoken" {
-                            query.append_pair(&key, &value);
+                            pairs.append_pair(&key, &value);
                         }
                     }
-                    query.append_pair("$skiptoken", &(offset + top).to_string());
+                    pairs.append_pair("$skiptoken", &next.to_string());
                 }
-                body.insert("@odata.nextLink".into(), next.to_string().into());
+                body.insert("@odata.nextLink".into(), link.to_string().into());
             }
         }
         crate::double::data::bend_list(self, &mut body);
         Reply::list(Value::Object(body))
+    }
+
+    /// A referral cut down to the `$select`ed paths and the members always kept.
+    fn selected(&self, body: &Value, paths: &[Vec<String>]) -> Value {
+        let mut out = Value::Object(Map::new());
+        let kept = self.contract.query.always_selected.iter().map(|p| {
+            p.as_str()
+                .trim_start_matches('/')
+                .split('/')
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        });
+        for path in paths.iter().cloned().chain(kept) {
+            let Some(value) = member(body, &path) else {
+                continue;
+            };
+            let mut at = &mut out;
+            for (i, segment) in path.iter().enumerate() {
+                let Value::Object(map) = at else { break };
+                if i + 1 == path.len() {
+                    map.insert(segment.clone(), value.clone());
+                    break;
+                }
+                at = map
+                    .entry(segment.clone())
+                    .or_insert_with(|| Value::Object(Map::new()));
+            }
+        }
+        out
     }
 
     /// Checks If-Match against the stored version. `Ok(true)` means the write may go on;
@@ -471,12 +567,15 @@ impl Shared {
     fn precondition(
         &self,
         request: &Request,
-        stored: &Stored,
+        (stored, racing): (&Stored, Option<&str>),
         required: bool,
         stale_fault: Fault,
     ) -> Result<bool, Reply> {
         let name = &self.contract.resource.if_match;
-        let Some(sent) = header(request, name) else {
+        let ignored = |value: &&str| {
+            self.has(Fault::MalformedIfMatchIgnored) && IfMatch::parse(value).is_err()
+        };
+        let Some(sent) = header(request, name).filter(|v| !ignored(v)) else {
             if required && !self.has(Fault::PutWithoutIfMatchAccepted) {
                 return Err(Reply::error(
                     self.expected("missing_if_match", 428),
@@ -489,7 +588,11 @@ impl Shared {
         let condition = IfMatch::parse(sent)
             .map_err(|e| self.invalid("invalid_body", format!("{name}: {e}")))?;
         let current = stored.etag().and_then(|e| ETag::parse(e).ok());
-        let matches = current.as_ref().is_some_and(|c| condition.matches(c));
+        let racing = racing.and_then(|e| ETag::parse(e).ok());
+        let matches = [current.as_ref(), racing.as_ref()]
+            .into_iter()
+            .flatten()
+            .any(|c| self.if_match_matches(&condition, c));
         if condition == IfMatch::Any && self.has(Fault::WildcardRefused) {
             return Err(self.stale(name));
         }
@@ -500,6 +603,41 @@ impl Shared {
             return Ok(false);
         }
         Err(self.stale(name))
+    }
+
+    /// Whether `condition` matches `current`, as RFC 9110 says (strong comparison), or as
+    /// the If-Match faults bend it.
+    fn if_match_matches(&self, condition: &IfMatch, current: &ETag) -> bool {
+        match condition {
+            IfMatch::Tags(tags) if tags.len() > 1 && self.has(Fault::IfMatchListIgnored) => true,
+            IfMatch::Tags(tags) if self.has(Fault::WeakIfMatchAccepted) => {
+                tags.iter().any(|t| t.weak_eq(current))
+            }
+            _ => condition.matches(current),
+        }
+    }
+
+    /// With the concurrent-writes fault, the version a write replaced moments ago, which
+    /// its racers still see as current (their check read it before that write committed).
+    fn racing_version(&self, store: &Store, id: &str) -> Option<String> {
+        if !self.has(Fault::ConcurrentWritesBothWin) {
+            return None;
+        }
+        store
+            .replaced
+            .get(id)
+            .filter(|(_, at)| at.elapsed() < RACE_WINDOW)
+            .map(|(etag, _)| etag.clone())
+    }
+
+    /// A write's answer; with the concurrent-writes fault it goes out only after the race
+    /// window, as if the write committed then.
+    fn committed(&self, reply: Reply) -> Reply {
+        if self.has(Fault::ConcurrentWritesBothWin) {
+            reply.delivered(|d| d.delay = Some(COMMIT_DELAY))
+        } else {
+            reply
+        }
     }
 
     fn stale(&self, name: &str) -> Reply {
@@ -519,7 +657,7 @@ impl Shared {
         before: &Map<String, Value>,
         sent: Map<String, Value>,
     ) -> Written {
-        let now = store.clock.tick();
+        let now = self.tick(store);
         let mut body = Map::new();
         for key in [
             "id",
@@ -562,11 +700,19 @@ impl Shared {
         let etag = if self.has(Fault::EtagNotRotated) {
             before.get("eTag").cloned().unwrap_or(Value::Null)
         } else {
-            store.new_etag().into()
+            self.new_etag(store).into()
         };
         body.insert("eTag".into(), etag);
         if let Some(links) = before.get("links") {
             body.insert("links".into(), links.clone());
+        }
+        self.variants.extend_resource(&mut body);
+        if self.has(Fault::ConcurrentWritesBothWin) {
+            if let Some(Value::String(old)) = before.get("eTag") {
+                store
+                    .replaced
+                    .insert(id.to_owned(), (old.clone(), std::time::Instant::now()));
+            }
         }
         let stored = Stored::new(&body, &self.contract.resource.filterable);
         let written = Written {
@@ -593,8 +739,13 @@ impl Shared {
         let Some(stored) = store.get(id).cloned() else {
             return self.missing(id);
         };
-        let accepted = match self.precondition(request, &stored, true, Fault::StaleIfMatchAccepted)
-        {
+        let racing = self.racing_version(&store, id);
+        let accepted = match self.precondition(
+            request,
+            (&stored, racing.as_deref()),
+            true,
+            Fault::StaleIfMatchAccepted,
+        ) {
             Ok(accepted) => accepted,
             Err(reply) => return reply,
         };
@@ -644,7 +795,8 @@ impl Shared {
         if !accepted {
             return self.stale(&self.contract.resource.if_match);
         }
-        self.written(&mut store, self.expected("put", 200), written)
+        let reply = self.written(&mut store, self.expected("put", 200), written);
+        self.committed(reply)
     }
 
     fn check_move(
@@ -712,11 +864,16 @@ impl Shared {
                 ),
             );
         }
-        let accepted =
-            match self.precondition(request, &stored, false, Fault::PatchStaleIfMatchAccepted) {
-                Ok(accepted) => accepted,
-                Err(reply) => return reply,
-            };
+        let racing = self.racing_version(&store, id);
+        let accepted = match self.precondition(
+            request,
+            (&stored, racing.as_deref()),
+            false,
+            Fault::PatchStaleIfMatchAccepted,
+        ) {
+            Ok(accepted) => accepted,
+            Err(reply) => return reply,
+        };
         coerce_deal_value(&mut ops);
         let before = stored.body();
         let patched = match self.patched(&before, &ops) {
@@ -732,7 +889,7 @@ impl Shared {
         }
         let wants_body =
             header(request, "prefer").is_some_and(|p| p.contains("return=representation"));
-        if wants_body && !self.has(Fault::PreferIgnored) {
+        let reply = if wants_body && !self.has(Fault::PreferIgnored) {
             self.written(
                 &mut store,
                 self.expected("patch_representation", 200),
@@ -740,7 +897,8 @@ impl Shared {
             )
         } else {
             Reply::empty(self.expected("patch", 204), written.etag.as_deref())
-        }
+        };
+        self.committed(reply)
     }
 
     /// The stored resource with `ops` applied, checked: read-only fields unchanged and
@@ -777,6 +935,11 @@ impl Shared {
         }
         Ok(patched)
     }
+}
+
+/// The value at a property path, if there is one.
+fn member<'v>(value: &'v Value, path: &[String]) -> Option<&'v Value> {
+    path.iter().try_fold(value, |v, s| v.get(s))
 }
 
 /// The docs send dealValue as a numeric string ("10000"): store it as the number it means.

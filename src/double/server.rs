@@ -1,7 +1,10 @@
 //! The double's HTTP/1.1 server (hyper), on a thread of its own with a single-threaded
 //! runtime, so a double works from any caller (a test's runtime, a blocking thread). Each
 //! request is read whole (a body past the double's limit is drained, not kept), answered
-//! by the responder and forgotten: the double remembers nothing but its store. (A
+//! by the responder and forgotten: the double remembers nothing but its store. A
+//! connection that sends no request head for 10 s (idle keep-alive included) is closed, a
+//! body that stalls for 30 s gets 408, and a client that goes away mid-body is let go.
+//! (A
 //! general-purpose mock server keeps a copy of every request it matched, which grows
 //! without bound over a long run or a long `vouch serve`.)
 
@@ -16,11 +19,17 @@ use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{HeaderMap, Method, Response};
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use reqwest::Url;
 use tokio::sync::watch;
 
 use crate::double::responder::Shared;
+
+/// How long a connection may take to send a request head, idle keep-alive included.
+const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How long a request may take to send its body.
+const BODY_READ_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// A request as the responder sees it.
 #[derive(Debug, Clone)]
@@ -90,8 +99,11 @@ async fn serve(
         let shared = Arc::clone(&shared);
         tokio::spawn(async move {
             let service = service_fn(move |request| answer(Arc::clone(&shared), request));
-            // A client that goes away mid-request is its own business.
+            // A client that goes away mid-request is its own business; one that sends no
+            // request head within the timeout (idle keep-alive included) is closed.
             let _ = http1::Builder::new()
+                .timer(TokioTimer::new())
+                .header_read_timeout(HEADER_READ_TIMEOUT)
                 .serve_connection(TokioIo::new(stream), service)
                 .await;
         });
@@ -106,15 +118,26 @@ async fn answer(
     let mut body = BytesMut::new();
     let mut length = 0usize;
     let keep = shared.body_limit.saturating_add(1);
-    while let Some(frame) = incoming.frame().await {
-        let Ok(frame) = frame else { break };
-        if let Ok(data) = frame.into_data() {
-            length += data.len();
-            if body.len() < keep {
-                let room = keep - body.len();
-                body.extend_from_slice(&data[..data.len().min(room)]);
+    let reading = async {
+        while let Some(frame) = incoming.frame().await {
+            let Ok(frame) = frame else {
+                // The client went away mid-body: nobody is left to answer.
+                return false;
+            };
+            if let Ok(data) = frame.into_data() {
+                length += data.len();
+                if body.len() < keep {
+                    let room = keep - body.len();
+                    body.extend_from_slice(&data[..data.len().min(room)]);
+                }
             }
         }
+        true
+    };
+    match tokio::time::timeout(BODY_READ_TIMEOUT, reading).await {
+        Ok(true) => {}
+        Ok(false) => return Ok(plain(400, "the request body ended early")),
+        Err(_) => return Ok(plain(408, "the request body did not arrive in time")),
     }
     let target = if parts.uri.authority().is_some() {
         parts.uri.to_string()
@@ -131,9 +154,14 @@ async fn answer(
         body: body.freeze(),
         length,
     };
-    let (response, delay) = shared
-        .handle(&request)
-        .into_response(|fault| shared.faults.contains(&fault));
+    // A bug of the double's answers one request with 500 rather than dropping the
+    // connection (the panic is still printed, so it is seen).
+    let handled =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| shared.handle(&request)));
+    let Ok(reply) = handled else {
+        return Ok(plain(500, "the double failed on this request"));
+    };
+    let (response, delay) = reply.into_response(|fault| shared.faults.contains(&fault));
     if let Some(delay) = delay {
         tokio::time::sleep(delay).await;
     }

@@ -39,15 +39,18 @@ impl Stored {
     pub fn new(body: &Map<String, Value>, filterable: &[String]) -> Self {
         let index = body
             .iter()
-            .filter(|(key, _)| {
-                INDEXED.contains(&key.as_str()) || filterable.iter().any(|f| f == *key)
-            })
+            .filter(|(key, _)| Self::indexes(key, filterable))
             .map(|(key, value)| (key.clone(), value.clone()))
             .collect();
         Self {
             text: Bytes::from(serde_json::to_vec(body).unwrap_or_default()),
             index,
         }
+    }
+
+    /// Whether a stored referral keeps the top-level member `key` parsed in its index.
+    pub fn indexes(key: &str, filterable: &[String]) -> bool {
+        INDEXED.contains(&key) || filterable.iter().any(|f| f == key)
     }
 
     /// The whole resource, parsed.
@@ -69,6 +72,8 @@ pub struct Store {
     pub ids: Ids,
     /// Requests seen (for faults that act on every n-th request).
     pub requests: u64,
+    /// Id → the eTag its last write replaced, and when (for the concurrent-writes fault).
+    pub replaced: HashMap<String, (String, std::time::Instant)>,
 }
 
 impl Store {
@@ -79,6 +84,7 @@ impl Store {
             clock,
             ids,
             requests: 0,
+            replaced: HashMap::new(),
         }
     }
 

@@ -173,6 +173,27 @@ impl Transitions {
         }
     }
 
+    /// The shortest way from `from` to `to` by allowed moves: the statuses to set, in
+    /// order (empty when already there); `None` when the table allows no way.
+    pub fn route(&self, from: Status, to: Status) -> Option<Vec<Status>> {
+        let mut routes = std::collections::VecDeque::from([vec![from]]);
+        let mut seen = BTreeSet::from([from]);
+        while let Some(route) = routes.pop_front() {
+            let last = *route.last()?;
+            if last == to {
+                return Some(route.into_iter().skip(1).collect());
+            }
+            for next in self.moves.get(&last).into_iter().flatten() {
+                if seen.insert(*next) {
+                    let mut longer = route.clone();
+                    longer.push(*next);
+                    routes.push_back(longer);
+                }
+            }
+        }
+        None
+    }
+
     /// Every status that appears in the table, as a source or a target.
     pub fn statuses(&self) -> BTreeSet<Status> {
         self.moves
@@ -195,6 +216,22 @@ moves: { New: [New, Active, Closed], Active: [Active, Closed], Closed: [Closed] 
 pairs: { New: [Pending, Received], Active: [Accepted], Closed: [Won, Lost, Declined, Expired] }
 ";
         serde_saphyr::from_str(yaml).unwrap()
+    }
+
+    #[test]
+    fn routes_follow_allowed_moves_and_stop_where_none_leads() {
+        let table = documented();
+        assert_eq!(table.route(Status::New, Status::New), Some(vec![]));
+        assert_eq!(
+            table.route(Status::New, Status::Closed),
+            Some(vec![Status::Closed])
+        );
+        assert_eq!(
+            table.route(Status::Active, Status::Closed),
+            Some(vec![Status::Closed])
+        );
+        assert_eq!(table.route(Status::Active, Status::New), None);
+        assert_eq!(table.route(Status::Closed, Status::Active), None);
     }
 
     #[test]

@@ -32,6 +32,9 @@ pub struct Comparison {
     pub removed_scenarios: Vec<ScenarioChange>,
     /// Run in base (passed or failing), skipped in head.
     pub now_skipped: Vec<ScenarioChange>,
+    /// Conclusive in base, inconclusive in head (the target could not be brought to the
+    /// state they need): not failures, but no longer judged.
+    pub now_inconclusive: Vec<ScenarioChange>,
     /// Steps of scenarios in both runs whose response has another status or shape.
     pub changed_responses: Vec<ResponseChange>,
 }
@@ -55,7 +58,7 @@ pub struct ScenarioChange {
     pub head: Option<Outcome>,
     /// Head's findings that base did not have (same rule, step and pointer).
     pub new_findings: Vec<Finding>,
-    /// Head's reason, when it was skipped or could not run.
+    /// Head's reason, when it was skipped, inconclusive or could not run.
     pub reason: Option<String>,
 }
 
@@ -151,6 +154,7 @@ pub fn compare(base: &RunRecord, head: &RunRecord) -> Comparison {
         new_scenarios: Vec::new(),
         removed_scenarios: Vec::new(),
         now_skipped: Vec::new(),
+        now_inconclusive: Vec::new(),
         changed_responses: Vec::new(),
     };
     for scenario in &head.scenarios {
@@ -170,6 +174,9 @@ pub fn compare(base: &RunRecord, head: &RunRecord) -> Comparison {
             Some(was) if failing(was) && now == Outcome::Passed => comparison.fixed.push(entry),
             Some(was) if was != Outcome::Skipped && now == Outcome::Skipped => {
                 comparison.now_skipped.push(entry);
+            }
+            Some(was) if was != Outcome::Inconclusive && now == Outcome::Inconclusive => {
+                comparison.now_inconclusive.push(entry);
             }
             Some(_) => {}
         }
@@ -300,6 +307,12 @@ impl Comparison {
             out,
             "no longer run (skipped in head)",
             &self.now_skipped,
+            false,
+        )?;
+        section(
+            out,
+            "inconclusive in head (precondition not reached; not failures)",
+            &self.now_inconclusive,
             false,
         )?;
         if !self.changed_responses.is_empty() {

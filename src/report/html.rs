@@ -33,11 +33,11 @@ const DIFF_CONTEXT: usize = 3;
 
 const STYLE: &str = r#"
 :root { --bg:#fff; --fg:#1f2328; --muted:#59636e; --line:#d1d9e0; --panel:#f6f8fa;
-  --passed:#1a7f37; --failed:#cf222e; --error:#9a6700; --skipped:#59636e;
+  --passed:#1a7f37; --failed:#cf222e; --error:#9a6700; --skipped:#59636e; --inconclusive:#8250df;
   --del:#ffebe9; --ins:#dafbe1; --del-strong:#ffcecb; --ins-strong:#aceebb; }
 @media (prefers-color-scheme: dark) {
   :root { --bg:#0d1117; --fg:#e6edf3; --muted:#9198a1; --line:#3d444d; --panel:#151b23;
-    --passed:#3fb950; --failed:#f85149; --error:#d29922; --skipped:#9198a1;
+    --passed:#3fb950; --failed:#f85149; --error:#d29922; --skipped:#9198a1; --inconclusive:#a371f7;
     --del:#3c1618; --ins:#12261e; --del-strong:#67060c; --ins-strong:#1a4a2a; } }
 * { box-sizing: border-box; }
 body { margin: 0; padding: 24px 32px 48px; background: var(--bg); color: var(--fg);
@@ -61,12 +61,14 @@ pre { margin: 0; padding: 8px 10px; background: var(--panel); border: 1px solid 
 .card.failed, .badge.failed, .verdict.failed { border-color: var(--failed); }
 .card.error, .badge.error, .verdict.error { border-color: var(--error); }
 .card.skipped, .badge.skipped { border-color: var(--skipped); }
+.card.inconclusive, .badge.inconclusive { border-color: var(--inconclusive); }
 .verdict.passed { background: var(--passed); } .verdict.failed { background: var(--failed); }
 .verdict.error { background: var(--error); }
 .badge { display: inline-block; min-width: 62px; text-align: center; font-size: 12px;
   font-weight: 600; padding: 0 8px; border: 1px solid; border-radius: 12px; }
 .badge.passed { color: var(--passed); } .badge.failed { color: var(--failed); }
 .badge.error { color: var(--error); } .badge.skipped { color: var(--skipped); }
+.badge.inconclusive { color: var(--inconclusive); }
 .filter { display: flex; gap: 6px; margin: 8px 0 12px; align-items: center; }
 .filter input { position: absolute; opacity: 0; pointer-events: none; }
 .filter label { cursor: pointer; padding: 3px 12px; border: 1px solid var(--line);
@@ -76,6 +78,7 @@ pre { margin: 0; padding: 8px 10px; background: var(--panel); border: 1px solid 
 body:has(#show-failed:checked) [data-outcome]:not([data-outcome="failed"]),
 body:has(#show-error:checked) [data-outcome]:not([data-outcome="error"]),
 body:has(#show-skipped:checked) [data-outcome]:not([data-outcome="skipped"]),
+body:has(#show-inconclusive:checked) [data-outcome]:not([data-outcome="inconclusive"]),
 body:has(#show-passed:checked) [data-outcome]:not([data-outcome="passed"]) { display: none; }
 table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; vertical-align: top; padding: 4px 8px; border-bottom: 1px solid var(--line); }
@@ -138,8 +141,9 @@ fn rank(outcome: Outcome) -> u8 {
     match outcome {
         Outcome::Failed => 0,
         Outcome::Error => 1,
-        Outcome::Skipped => 2,
-        Outcome::Passed => 3,
+        Outcome::Inconclusive => 2,
+        Outcome::Skipped => 3,
+        Outcome::Passed => 4,
     }
 }
 
@@ -180,6 +184,7 @@ fn page(record: &RunRecord) -> String {
     let counts = [
         (Outcome::Failed, totals.failed),
         (Outcome::Error, totals.errors),
+        (Outcome::Inconclusive, totals.inconclusive),
         (Outcome::Skipped, totals.skipped),
         (Outcome::Passed, totals.passed),
     ];
@@ -226,6 +231,7 @@ fn filter(html: &mut String, record: &RunRecord) {
     for (outcome, count) in [
         (Outcome::Failed, totals.failed),
         (Outcome::Error, totals.errors),
+        (Outcome::Inconclusive, totals.inconclusive),
         (Outcome::Skipped, totals.skipped),
         (Outcome::Passed, totals.passed),
     ] {
@@ -285,6 +291,7 @@ fn scenario_section(html: &mut String, index: usize, scenario: &ScenarioOutcome)
         let label = match scenario.outcome {
             Outcome::Error => "vouch could not run this scenario: ",
             Outcome::Skipped => "Skipped: ",
+            Outcome::Inconclusive => "Inconclusive (not a failure): ",
             _ => "",
         };
         let _ = writeln!(html, "<p class=\"reason\">{label}{}</p>", escape(reason));

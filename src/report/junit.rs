@@ -1,7 +1,7 @@
 //! The JUnit XML report, for CI systems: one `<testsuite>` for the run, one `<testcase>`
 //! per scenario (classname: its file), with a `<failure>` listing the findings with their
 //! locations when the target departs from the contract, an `<error>` when vouch could not
-//! run the scenario, `<skipped>` with its reason, and every time in seconds.
+//! run the scenario, `<skipped>` with its reason (inconclusive ones too, marked so), and every time in seconds.
 
 use std::fmt::Write as _;
 use std::io::Write;
@@ -78,6 +78,19 @@ fn status(scenario: &ScenarioOutcome) -> TestCaseStatus {
             if let Some(reason) = &scenario.reason {
                 status.set_message(reason);
             }
+            status
+        }
+        // JUnit has no fourth outcome: an inconclusive scenario is skipped, with its reason.
+        Outcome::Inconclusive => {
+            let mut status = TestCaseStatus::skipped();
+            status.set_type("inconclusive");
+            status.set_message(format!(
+                "inconclusive: {}",
+                scenario
+                    .reason
+                    .as_deref()
+                    .unwrap_or("the precondition could not be established")
+            ));
             status
         }
         Outcome::Error => {

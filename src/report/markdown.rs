@@ -35,6 +35,7 @@ fn icon(outcome: Outcome) -> &'static str {
         Outcome::Failed => "❌",
         Outcome::Skipped => "⏭️",
         Outcome::Error => "⚠️",
+        Outcome::Inconclusive => "❔",
     }
 }
 
@@ -93,6 +94,7 @@ fn summary(record: &RunRecord) -> String {
         (Outcome::Passed, totals.passed),
         (Outcome::Failed, totals.failed),
         (Outcome::Error, totals.errors),
+        (Outcome::Inconclusive, totals.inconclusive),
         (Outcome::Skipped, totals.skipped),
     ] {
         let _ = writeln!(md, "| {} {} | {count} |", icon(outcome), outcome.as_str());
@@ -121,6 +123,16 @@ fn summary(record: &RunRecord) -> String {
             errors.len()
         );
         list(&mut md, &errors, MAX_DETAILED);
+    }
+
+    let inconclusive: Vec<&ScenarioOutcome> = by_outcome(record, Outcome::Inconclusive).collect();
+    if !inconclusive.is_empty() {
+        let _ = writeln!(
+            md,
+            "\n### ❔ Inconclusive ({})\n\nThe target could not be brought to the state these need; they are not failures.\n",
+            inconclusive.len()
+        );
+        list(&mut md, &inconclusive, MAX_DETAILED);
     }
 
     for (outcome, title) in [(Outcome::Skipped, "Skipped"), (Outcome::Passed, "Passed")] {

@@ -9,6 +9,7 @@ use std::io::{self, Write};
 use crate::double::Fault;
 use crate::fixture::contract::{Contract, Scope};
 use crate::outcome::{Outcome, RunRecord, Totals};
+use crate::selftest::specificity::{self, Specificity, VariantResult, VariantVerdict};
 
 /// What the suite did against one fault.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,7 +63,7 @@ impl CleanRun {
 }
 
 /// The scenarios of a run that failed or could not run, with their findings or reason.
-fn failures(record: &RunRecord) -> Vec<(String, Vec<String>)> {
+pub(crate) fn failures(record: &RunRecord) -> Vec<(String, Vec<String>)> {
     record
         .scenarios
         .iter()
@@ -105,7 +106,7 @@ impl FaultResult {
                     scenario.name.clone(),
                     scenario.reason.clone().unwrap_or_default(),
                 )),
-                Outcome::Passed | Outcome::Skipped => {}
+                Outcome::Passed | Outcome::Skipped | Outcome::Inconclusive => {}
             }
             for finding in scenario.findings() {
                 *rules.entry(finding.rule.clone()).or_default() += 1;
@@ -192,6 +193,11 @@ pub struct SelftestReport {
     pub clean: CleanRun,
     pub faults: Vec<FaultResult>,
     pub coverage: Vec<RuleCoverage>,
+    /// The specificity matrix: one row per conformant variant run.
+    pub variants: Vec<VariantResult>,
+    /// Runs that misfired on latency alone and were run again, alone (their second
+    /// result is the one above).
+    pub rerun: Vec<String>,
 }
 
 impl SelftestReport {
@@ -222,6 +228,18 @@ impl SelftestReport {
             .filter(|f| f.verdict == Verdict::NotTolerated)
     }
 
+    /// Variants passed out of variants run.
+    pub fn specificity(&self) -> Specificity {
+        Specificity::of(&self.variants)
+    }
+
+    /// Conformant variants the suite failed on.
+    pub fn variant_false_alarms(&self) -> impl Iterator<Item = &VariantResult> {
+        self.variants
+            .iter()
+            .filter(|v| v.verdict == VariantVerdict::FalseAlarm)
+    }
+
     /// Runtime rules no fault makes fire.
     pub fn uncovered(&self) -> impl Iterator<Item = &RuleCoverage> {
         self.coverage.iter().filter(|c| c.uncovered())
@@ -234,6 +252,7 @@ impl SelftestReport {
             && self.survivors().next().is_none()
             && self.false_alarms().next().is_none()
             && self.uncovered().next().is_none()
+            && self.variant_false_alarms().next().is_none()
     }
 
     /// 0 when [`Self::passed`], else 1.
@@ -250,16 +269,18 @@ impl SelftestReport {
             .unwrap_or_default();
         writeln!(
             out,
-            "vouch selftest: {} scenarios{filter} of {}, against the double clean and with each of {} faults ({} runs at once, {} scenarios at once in each; more where a fault makes clients wait)",
+            "vouch selftest: {} scenarios{filter} of {}, against the double clean, with each of {} faults and as each of {} conformant variants ({} runs, each in its own double, {} scenarios at once in each; more where a fault or variant makes clients wait)",
             self.scenarios,
             self.suite,
             self.faults.len(),
-            self.faults.len() + 1,
+            self.variants.len(),
+            self.faults.len() + self.variants.len() + 1,
             self.jobs
         )?;
         self.render_clean(out)?;
         self.render_matrix(out, verbose)?;
         self.render_coverage(out)?;
+        specificity::render(out, &self.variants, verbose)?;
         self.render_verdict(out)
     }
 
@@ -430,7 +451,17 @@ impl SelftestReport {
                 benign.join(", ")
             )?;
         }
+        if !self.variants.is_empty() {
+            specificity::render_score(out, &self.variants)?;
+        }
         writeln!(out, "runtime rules covered: {covered}/{runtime}")?;
+        if !self.rerun.is_empty() {
+            writeln!(
+                out,
+                "run again alone, after slow responses on a busy machine: {}",
+                self.rerun.join(", ")
+            )?;
+        }
         let survivors: Vec<&str> = self.survivors().map(|f| f.fault.name()).collect();
         if !survivors.is_empty() {
             writeln!(out, "survived: {}", survivors.join(", "))?;
@@ -488,6 +519,7 @@ mod tests {
                     Outcome::Failed => totals.failed += 1,
                     Outcome::Skipped => totals.skipped += 1,
                     Outcome::Error => totals.errors += 1,
+                    Outcome::Inconclusive => totals.inconclusive += 1,
                 }
                 ScenarioOutcome {
                     name: (*name).to_owned(),
@@ -559,6 +591,8 @@ mod tests {
             clean: CleanRun::from_record(&record(&[("s", Outcome::Passed, &[])])),
             coverage: RuleCoverage::of(contract, &faults),
             faults,
+            variants: Vec::new(),
+            rerun: Vec::new(),
         }
     }
 

@@ -11,8 +11,8 @@ use reqwest::{Client, Method};
 /// The cap on a response body (and on a scenario's body file): 4 MiB.
 pub const DEFAULT_BODY_LIMIT: usize = 4 * 1024 * 1024;
 
-/// How to reach a target.
-#[derive(Debug, Clone)]
+/// How to reach a target. Its `Debug` never shows the token.
+#[derive(Clone)]
 pub struct HttpConfig {
     /// The base URL, e.g. `https://api.partner.microsoft.com`.
     pub base: String,
@@ -34,6 +34,19 @@ pub struct HttpConfig {
     pub allow_writes: bool,
     /// The most requests per second across every clone of the client (`rate.rs`).
     pub rate: Option<f64>,
+}
+
+impl std::fmt::Debug for HttpConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HttpConfig")
+            .field("base", &self.base)
+            .field("token", &self.token.as_ref().map(|_| "[redacted]"))
+            .field("timeout", &self.timeout)
+            .field("retries", &self.retries)
+            .field("max_wait", &self.max_wait)
+            .field("body_limit", &self.body_limit)
+            .finish()
+    }
 }
 
 impl Default for HttpConfig {
@@ -129,12 +142,21 @@ fn describe(error: &reqwest::Error) -> String {
     message
 }
 
-/// Seconds to wait from a Retry-After value (delay-seconds; an HTTP date counts as 1 s).
+/// How long to wait from a Retry-After value: delay-seconds, or an HTTP-date (RFC 9110
+/// §10.2.3; a date already past waits nothing). Absent or unreadable: 1 s.
 fn retry_after(value: Option<&str>) -> Duration {
-    let seconds = value
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .unwrap_or(1);
-    Duration::from_secs(seconds)
+    let Some(value) = value.map(str::trim) else {
+        return Duration::from_secs(1);
+    };
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Duration::from_secs(seconds);
+    }
+    match httpdate::parse_http_date(value) {
+        Ok(when) => when
+            .duration_since(std::time::SystemTime::now())
+            .unwrap_or(Duration::ZERO),
+        Err(_) => Duration::from_secs(1),
+    }
 }
 
 impl Http {
@@ -291,7 +313,13 @@ impl Http {
                 })?;
                 builder = builder.header(name, value);
             }
-            if let Some(token) = self.token() {
+            // A step that sends its own Authorization (a deliberately wrong token) replaces
+            // the run's token; the run's token is never sent beside it.
+            let own_authorization = request
+                .headers
+                .iter()
+                .any(|(name, _)| name.eq_ignore_ascii_case("authorization"));
+            if let Some(token) = self.token().filter(|_| !own_authorization) {
                 builder = builder.bearer_auth(token);
             }
             if let Some(body) = &request.body {
@@ -364,13 +392,35 @@ mod tests {
     use super::*;
 
     #[test]
-    fn retry_after_reads_seconds_and_falls_back_to_one() {
+    fn retry_after_reads_seconds_and_http_dates() {
         assert_eq!(retry_after(Some("2")), Duration::from_secs(2));
+        // A date in the past: no wait.
         assert_eq!(
             retry_after(Some("Wed, 21 Oct 2015 07:28:00 GMT")),
-            Duration::from_secs(1)
+            Duration::ZERO
         );
+        // A date about 30 s ahead: about 30 s (the clock moves while we look).
+        let ahead = httpdate::fmt_http_date(std::time::SystemTime::now() + Duration::from_secs(30));
+        let wait = retry_after(Some(&ahead));
+        assert!(
+            wait > Duration::from_secs(27) && wait <= Duration::from_secs(30),
+            "{wait:?}"
+        );
+        assert_eq!(retry_after(Some("soon")), Duration::from_secs(1));
         assert_eq!(retry_after(None), Duration::from_secs(1));
+    }
+
+    #[test]
+    fn debug_output_never_shows_the_token() {
+        let config = HttpConfig {
+            token: Some("s3cr3t-debug-token".into()),
+            ..HttpConfig::default()
+        };
+        let http = Http::new(config.clone()).unwrap();
+
+        for shown in [format!("{config:?}"), format!("{http:?}")] {
+            assert!(!shown.contains("s3cr3t"), "{shown}");
+        }
     }
 
     #[tokio::test]

@@ -4,6 +4,7 @@
 
 pub mod guard;
 pub mod live;
+pub mod pages;
 pub mod rate;
 pub mod streak;
 pub mod token;
@@ -58,17 +59,24 @@ pub enum TargetError {
 }
 
 impl Target {
-    /// Starts an embedded double for `suite` and connects to it.
+    /// Starts an embedded double for `suite` and connects to it. The double requires a
+    /// bearer token, as the service does (one of its own unless the config names one), and
+    /// the client sends it, so a scenario can check that a wrong one is refused.
     pub async fn double(
         suite: &Suite,
-        config: DoubleConfig,
+        mut config: DoubleConfig,
         http: HttpConfig,
     ) -> Result<Self, TargetError> {
+        let token = config
+            .token
+            .get_or_insert_with(|| EMBEDDED_TOKEN.to_owned())
+            .clone();
         let double = Double::start(suite, config).await?;
         // The embedded double is the run's own: it may be written.
         let http = Http::new(HttpConfig {
             base: double.uri(),
             allow_writes: true,
+            token: Some(token),
             ..http
         })?;
         Ok(Self {
@@ -94,6 +102,10 @@ impl Target {
         self.double.as_ref()
     }
 }
+
+/// The bearer token between vouch and its embedded double (not a secret: the double is
+/// on loopback and lives as long as the run).
+const EMBEDDED_TOKEN: &str = "vouch-embedded-double";
 
 /// Defaults for a run's HTTP behaviour.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);

@@ -229,6 +229,7 @@ pub fn totals(scenarios: &[ScenarioOutcome]) -> Totals {
         failed: count(Outcome::Failed),
         skipped: count(Outcome::Skipped),
         errors: count(Outcome::Error),
+        inconclusive: count(Outcome::Inconclusive),
     }
 }
 

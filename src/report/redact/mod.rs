@@ -58,7 +58,7 @@ const SHORTEST_LEARNED_SECRET: usize = 8;
 #[derive(Clone)]
 pub struct Redactor {
     /// Lower-case header names.
-    headers: Vec<String>,
+    headers: Arc<[String]>,
     matcher: Arc<Matcher>,
 }
 
@@ -128,7 +128,7 @@ impl Redactor {
         names.sort();
         names.dedup();
         Self {
-            headers: names,
+            headers: names.into(),
             matcher: Arc::new(Matcher::new(secret_list(secrets))),
         }
     }
@@ -163,7 +163,7 @@ impl Redactor {
         }
         let secrets = self.matcher.secrets().iter().cloned().chain(learned);
         Self {
-            headers: self.headers.clone(),
+            headers: Arc::clone(&self.headers),
             matcher: Arc::new(Matcher::new(secret_list(secrets))),
         }
     }

@@ -23,6 +23,18 @@ struct Patterns {
     parameter: Regex,
 }
 
+/// Whether `haystack` holds `Bearer` or `Basic` (any case): the scheme pattern runs only
+/// then, as the others run only on a text with `://` and `@`, or with `=` (most bodies
+/// skip every pattern).
+fn has_scheme(haystack: &[u8]) -> bool {
+    memchr::memchr2_iter(b'b', b'B', haystack).any(|at| {
+        let rest = &haystack[at..];
+        [&b"bearer"[..], &b"basic"[..]]
+            .iter()
+            .any(|word| rest.len() >= word.len() && rest[..word.len()].eq_ignore_ascii_case(word))
+    })
+}
+
 fn patterns() -> Option<&'static Patterns> {
     static PATTERNS: OnceLock<Option<Patterns>> = OnceLock::new();
     PATTERNS
@@ -60,14 +72,23 @@ fn is_credential(scheme: &[u8], credential: &[u8]) -> bool {
 /// Adds the span of every recognised credential in `haystack` to `spans`.
 pub(super) fn find(haystack: &[u8], spans: &mut Vec<(usize, usize)>) {
     let Some(patterns) = patterns() else { return };
-    for captures in patterns.scheme.captures_iter(haystack) {
-        if let (Some(scheme), Some(credential)) = (captures.get(1), captures.get(2)) {
-            if is_credential(scheme.as_bytes(), credential.as_bytes()) {
-                spans.push((credential.start(), credential.end()));
+    let scheme = has_scheme(haystack);
+    let url = memchr::memchr(b'@', haystack).is_some()
+        && memchr::memmem::find(haystack, b"://").is_some();
+    let parameter = memchr::memchr(b'=', haystack).is_some();
+    if scheme {
+        for captures in patterns.scheme.captures_iter(haystack) {
+            if let (Some(name), Some(credential)) = (captures.get(1), captures.get(2)) {
+                if is_credential(name.as_bytes(), credential.as_bytes()) {
+                    spans.push((credential.start(), credential.end()));
+                }
             }
         }
     }
-    for regex in [&patterns.userinfo, &patterns.parameter] {
+    for (needed, regex) in [(url, &patterns.userinfo), (parameter, &patterns.parameter)] {
+        if !needed {
+            continue;
+        }
         for captures in regex.captures_iter(haystack) {
             if let Some(secret) = captures.get(1) {
                 spans.push((secret.start(), secret.end()));
