@@ -45,6 +45,13 @@ impl std::fmt::Debug for HttpConfig {
             .field("retries", &self.retries)
             .field("max_wait", &self.max_wait)
             .field("body_limit", &self.body_limit)
+            .field(
+                "token_command",
+                &self.token_command.as_ref().map(|_| "[set]"),
+            )
+            .field("token_timeout", &self.token_timeout)
+            .field("allow_writes", &self.allow_writes)
+            .field("rate", &self.rate)
             .finish()
     }
 }
