@@ -607,6 +607,7 @@ const OPERATIONS: &[Operation] = &[
         errors: &[
             "missing_if_match",
             "stale_if_match",
+            "malformed_if_match",
             "forbidden_transition",
             "links_in_put",
             "id_mismatch",
@@ -641,6 +642,7 @@ const OPERATIONS: &[Operation] = &[
         ],
         errors: &[
             "stale_if_match",
+            "malformed_if_match",
             "forbidden_transition",
             "unsupported_patch_op",
             "invalid_body",
