@@ -526,7 +526,9 @@ impl Shared {
                     }
                     pairs.append_pair("$skiptoken", &next.to_string());
                 }
-                body.insert("@odata.nextLink".into(), link.to_string().into());
+                // `$` needs no escape in a query; the link reads as the docs write it.
+                let link = link.to_string().replace("%24", "$");
+                body.insert("@odata.nextLink".into(), link.into());
             }
         }
         crate::double::data::bend_list(self, &mut body);
