@@ -42,7 +42,7 @@ fn vouch_run_with_no_arguments_passes_every_scenario_against_the_embedded_double
 }
 
 /// The rule a finding must name when the double carries each fault.
-const CAUGHT_BY: [(&str, &str); 23] = [
+const CAUGHT_BY: [(&str, &str); 22] = [
     ("stale-if-match-accepted", "etag-stale"),
     ("patch-stale-if-match-accepted", "etag-stale"),
     ("wildcard-refused", "etag-wildcard"),
@@ -65,7 +65,6 @@ const CAUGHT_BY: [(&str, &str); 23] = [
     ("wrong-content-type", "content-type"),
     ("not-found-as-empty-200", "status-code"),
     ("list-filter-ignored", "link-path"),
-    ("slow-responses", "latency"),
 ];
 
 /// The token the served doubles of the fault test require.
@@ -119,11 +118,11 @@ fn every_fault_of_the_catalogue_fails_a_live_run_with_a_finding_naming_its_rule(
 
     // Assert
     for (fault, code, out) in results {
-        if fault == "throttled" {
+        if fault == "throttled" || fault == "slow-responses" {
             assert_eq!(
                 code,
                 Some(0),
-                "throttling is benign: retried after Retry-After\n{out}"
+                "benign: throttling is retried after Retry-After, and a slow answer is conformant\n{out}"
             );
             continue;
         }

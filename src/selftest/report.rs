@@ -408,6 +408,10 @@ impl SelftestReport {
                 Scope::Review,
                 "they compare with reviewed snapshots; selftest runs with snapshots off",
             ),
+            (
+                Scope::Optional,
+                "the contract turns them on only by choice (the docs state no such rule)",
+            ),
         ] {
             let rules: Vec<&str> = self
                 .coverage
