@@ -127,7 +127,7 @@ pub enum TransportError {
 }
 
 /// The client.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Http {
     client: Client,
     config: HttpConfig,
@@ -136,6 +136,23 @@ pub struct Http {
     /// The token in use (a 401 may refresh it once from `token_command`).
     token: std::sync::Arc<std::sync::RwLock<Option<String>>>,
     refreshed: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+/// Shows everything but the token in use: a `{:?}` of the client in a log or a panic
+/// message must not carry it.
+impl std::fmt::Debug for Http {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let has_token = self.token.read().is_ok_and(|token| token.is_some());
+        f.debug_struct("Http")
+            .field("config", &self.config)
+            .field("rate", &self.rate.is_some())
+            .field("token", &if has_token { "[redacted]" } else { "none" })
+            .field(
+                "refreshed",
+                &self.refreshed.load(std::sync::atomic::Ordering::Relaxed),
+            )
+            .finish_non_exhaustive()
+    }
 }
 
 fn describe(error: &reqwest::Error) -> String {
