@@ -19,10 +19,10 @@ use std::time::{Duration, Instant};
 
 use vouch::checks::{SnapshotMode, Snapshots};
 use vouch::double::{DoubleConfig, DoubleServer};
+use vouch::endpoint::{HttpConfig, Target};
 use vouch::fixture::scenario::Scenario;
 use vouch::outcome::RunRecord;
 use vouch::runner::{self, RunOptions};
-use vouch::target::{HttpConfig, Target};
 use vouch::timing::{Stage, StageClock};
 use vouch::Suite;
 

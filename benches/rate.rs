@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use vouch::double::{Double, DoubleConfig, DoubleServer};
-use vouch::target::{Http, HttpConfig, SentRequest};
+use vouch::endpoint::{Http, HttpConfig, SentRequest};
 use vouch::Suite;
 
 fn flag(name: &str, default: f64) -> f64 {

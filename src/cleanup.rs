@@ -12,6 +12,7 @@ use std::time::Instant;
 use serde_json::{json, Value};
 
 use crate::checks;
+use crate::endpoint::{SentRequest, Target};
 use crate::finding::Finding;
 use crate::fixture::cleanup::Cleanup;
 use crate::fixture::scenario::{Body, Expect, RequestSpec, Scenario, Step};
@@ -20,7 +21,6 @@ use crate::fixture::template::Vars;
 use crate::fixture::Suite;
 use crate::outcome::{Outcome, RunRecord, ScenarioOutcome, StepOutcome};
 use crate::runner::{self, RunOptions};
-use crate::target::{SentRequest, Target};
 
 /// The scenario that closes what a run created.
 pub const CREATED: &str = "cleanup: close the referrals this run created";
@@ -39,7 +39,7 @@ pub enum CleanupError {
     #[error("contract.yaml has no cleanup: section (the tag and the closed state)")]
     NoCleanup,
     #[error(transparent)]
-    Transport(#[from] crate::target::TransportError),
+    Transport(#[from] crate::endpoint::TransportError),
     #[error("listing {url}: answered {status}")]
     Status { url: String, status: u16 },
     #[error("listing {url}: the body is not a JSON list")]

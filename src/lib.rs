@@ -24,6 +24,7 @@ pub mod cleanup;
 pub mod console;
 pub mod deadline;
 pub mod double;
+pub mod endpoint;
 pub mod finding;
 pub mod fixture;
 pub mod import;
@@ -35,7 +36,6 @@ pub mod report;
 pub mod runner;
 pub mod schema;
 pub mod selftest;
-pub mod target;
 pub mod timing;
 pub mod verify;
 

@@ -12,12 +12,12 @@ use clap::{Parser, Subcommand};
 
 use vouch::checks::{SnapshotMode, Snapshots};
 use vouch::double::{Double, DoubleConfig, Fault};
+use vouch::endpoint::{HttpConfig, Target};
 use vouch::fixture::lint;
 use vouch::import;
 use vouch::report::{compare, json};
 use vouch::runner::{self, RunOptions};
 use vouch::selftest::SelftestOptions;
-use vouch::target::{HttpConfig, Target};
 use vouch::{openapi, Suite};
 
 /// A JSON-heavy workload of many small, short-lived allocations across threads: mimalloc
@@ -373,7 +373,7 @@ fn token_from_env(var: &str) -> anyhow::Result<String> {
 /// Runs `--token-command` in its own process group, killed with its children when it
 /// takes longer than `limit`.
 fn token_from_command(command: &str, limit: std::time::Duration) -> anyhow::Result<String> {
-    Ok(vouch::target::token::from_command(command, limit)?)
+    Ok(vouch::endpoint::token::from_command(command, limit)?)
 }
 
 fn token(args: &RunArgs) -> anyhow::Result<Option<String>> {
@@ -523,7 +523,7 @@ fn run_suite_with(
         let options = std::sync::Arc::new(options);
         let mut record = runner::run(std::sync::Arc::clone(&suite), scenarios, std::sync::Arc::clone(&target), std::sync::Arc::clone(&options), done).await;
         // Leave nothing open: close what this run created (there is no DELETE).
-        let live = target.kind == vouch::target::TargetKind::Live;
+        let live = target.kind == vouch::endpoint::TargetKind::Live;
         if live && args.allow_mutations && !args.keep_created && target.http.given_up().is_none() {
             let ids = vouch::cleanup::created(&record, &suite);
             if !ids.is_empty() {
@@ -562,7 +562,7 @@ fn run_suite_with(
         // Said once: the scenarios after it are errors with the same reason.
         eprintln!(
             "vouch: error: stopped sending after {} answers of {status} in a row ({}); the rest of the run was not sent",
-            vouch::target::streak::LIMIT,
+            vouch::endpoint::streak::LIMIT,
             if matches!(status, 401 | 403 | 407) {
                 "the token is wrong or has expired"
             } else {

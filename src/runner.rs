@@ -11,6 +11,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use serde_json::Value;
 
 use crate::checks::{self, Context, Observed, Snapshots};
+use crate::endpoint::{SentRequest, Target, TargetKind};
 use crate::finding::Finding;
 use crate::fixture::scenario::{Body, Expect, Scenario, Step};
 use crate::fixture::small_map::SmallMap;
@@ -21,7 +22,6 @@ use crate::outcome::{
     StepOutcome, TargetInfo, Totals, RECORD_VERSION,
 };
 use crate::report::Redactor;
-use crate::target::{SentRequest, Target, TargetKind};
 use crate::timing::{Stage, StageClock};
 
 /// How to run.
@@ -219,7 +219,7 @@ enum StepError {
     #[error("step {step}: {source}")]
     Transport {
         step: String,
-        source: crate::target::TransportError,
+        source: crate::endpoint::TransportError,
     },
 }
 
@@ -596,7 +596,7 @@ async fn run_step(
     // A list step reads the whole list, following @odata.nextLink (list-semantics).
     let listed = match (&step.expect.list, json.as_ref()) {
         (Some(_), Some(first)) if (200..300).contains(&received.status) => {
-            Some(crate::target::pages::follow(&target.http, first, &request.headers).await)
+            Some(crate::endpoint::pages::follow(&target.http, first, &request.headers).await)
         }
         _ => None,
     };

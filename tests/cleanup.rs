@@ -12,7 +12,7 @@ use std::time::Duration;
 use common::served::Served;
 use common::{stderr, stdout, vouch};
 use serde_json::Value;
-use vouch::target::{Http, HttpConfig, SentRequest};
+use vouch::endpoint::{Http, HttpConfig, SentRequest};
 
 /// Every referral the served double lists: (id, status, tag).
 fn listed(url: &str) -> Vec<(String, String, String)> {

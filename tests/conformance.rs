@@ -18,11 +18,11 @@ use libtest_mimic::{Arguments, Failed, Trial};
 use vouch::checks::snapshot::{read_snapshot, snapshot_name, snapshot_text, write_snapshot};
 use vouch::checks::{SnapshotMode, Snapshots};
 use vouch::double::DoubleConfig;
+use vouch::endpoint::{HttpConfig, Target};
 use vouch::fixture::scenario::{Scenario, Step};
 use vouch::outcome::Outcome;
 use vouch::report::Redactor;
 use vouch::runner::{self, RunOptions};
-use vouch::target::{HttpConfig, Target};
 use vouch::Suite;
 
 fn root() -> PathBuf {

@@ -13,9 +13,9 @@ use common::served::Served;
 use common::{stderr, stdout, vouch};
 use vouch::checks::{SnapshotMode, Snapshots};
 use vouch::double::{Double, DoubleConfig};
+use vouch::endpoint::{HttpConfig, Target};
 use vouch::outcome::Outcome;
 use vouch::runner::{self, RunOptions};
-use vouch::target::{HttpConfig, Target};
 use vouch::Suite;
 
 fn suite() -> Arc<Suite> {

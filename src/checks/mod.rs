@@ -80,7 +80,7 @@ pub struct Context<'a> {
     /// A snapshot that differs, for the reports.
     pub snapshot_diff: Mutex<Option<SnapshotDiff>>,
     /// Every page of a list step (`expect.list`), followed through `@odata.nextLink`.
-    pub listed: Option<&'a crate::target::pages::Listed>,
+    pub listed: Option<&'a crate::endpoint::pages::Listed>,
 }
 
 impl Context<'_> {

@@ -7,10 +7,10 @@
 
 use std::sync::Arc;
 
+use crate::endpoint::{Http, Received, SentRequest, TransportError};
 use crate::finding::{Basis, Finding, Location};
 use crate::fixture::contract::ExpectedResponse;
 use crate::fixture::Suite;
-use crate::target::{Http, Received, SentRequest, TransportError};
 
 /// The situation of contract.yaml `responses:` every losing writer must answer.
 const LOSER_SITUATION: &str = "stale_if_match";

@@ -15,11 +15,11 @@ use std::time::Instant;
 
 use crate::checks::{SnapshotMode, Snapshots};
 use crate::double::{DoubleConfig, Fault, Variant};
+use crate::endpoint::{HttpConfig, Target, TargetError};
 use crate::fixture::scenario::Scenario;
 use crate::fixture::{LoadError, Suite};
 use crate::outcome::{Outcome, RunRecord};
 use crate::runner::{self, RunOptions};
-use crate::target::{HttpConfig, Target, TargetError};
 
 pub use report::{CleanRun, FaultResult, RuleCoverage, Score, SelftestReport, Verdict};
 pub use specificity::{Specificity, VariantResult, VariantVerdict};

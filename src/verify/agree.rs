@@ -14,13 +14,13 @@ use serde_json::Value;
 
 use super::{query, Run, REFERRALS};
 use crate::checks;
+use crate::endpoint::Target;
 use crate::finding::Finding;
 use crate::fixture::json_text::escape_token;
 use crate::fixture::verification::Verification;
 use crate::fixture::Suite;
 use crate::outcome::{ScenarioOutcome, StepOutcome};
 use crate::runner::RunOptions;
-use crate::target::Target;
 
 /// GETs every entry by id, `options.jobs` at a time, and judges each.
 pub(super) async fn agree(

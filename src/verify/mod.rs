@@ -18,6 +18,7 @@ use std::time::Instant;
 use serde_json::Value;
 
 use crate::checks;
+use crate::endpoint::Target;
 use crate::finding::{Basis, Finding, Location};
 use crate::fixture::scenario::{Expect, RequestSpec, Scenario, Step};
 use crate::fixture::small_map::SmallMap;
@@ -26,7 +27,6 @@ use crate::fixture::verification::Verification;
 use crate::fixture::Suite;
 use crate::outcome::{Outcome, RunRecord, ScenarioOutcome, StepOutcome};
 use crate::runner::{self, RunOptions};
-use crate::target::Target;
 
 /// Every verification scenario's name starts with this.
 pub const PREFIX: &str = "verify: ";

@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use crate::target::live::{Http, SentRequest};
+use crate::endpoint::live::{Http, SentRequest};
 
 /// The most pages a list step follows.
 pub const MAX_PAGES: usize = 50;
