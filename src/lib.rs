@@ -32,6 +32,7 @@ pub mod model;
 pub mod openapi;
 pub mod outcome;
 pub mod plan;
+pub mod profile;
 pub mod report;
 pub mod runner;
 pub mod schema;
