@@ -531,6 +531,10 @@ fn run_suite_with(
                 vouch::cleanup::append(&mut record, closed.outcome);
             }
         }
+        // A failure of the embedded double itself is vouch's, not the API's.
+        if let Some(failure) = target.embedded().and_then(|d| d.failures().into_iter().next()) {
+            anyhow::bail!("the embedded double failed, so the run cannot judge the API: {failure}");
+        }
         Ok((record, target.http.given_up(), target.http.token()))
     })?;
     // Secrets never reach a report: credential headers, --redact-header names, the token
@@ -745,8 +749,8 @@ fn serve(
         let double = Double::start_on(&suite, config, address).await?;
         // One write, and a reader that went away is no reason to stop serving.
         let mut banner = format!("vouch double listening on {}\n", double.uri());
-        if double.referral_count() > 0 {
-            let _ = writeln!(banner, "preloaded: {} referrals", double.referral_count());
+        if double.resource_count() > 0 {
+            let _ = writeln!(banner, "preloaded: {} referrals", double.resource_count());
         }
         let names: Vec<&str> = double.faults().iter().map(|f| f.name()).collect();
         if !names.is_empty() {
