@@ -75,6 +75,9 @@ enum Command {
     ///
     /// It prints the address it bound and serves until SIGINT or SIGTERM.
     Serve {
+        /// The suite whose contract and schemas the double obeys (also as `--suite`).
+        #[arg(value_name = "SUITE_DIR", conflicts_with = "suite")]
+        suite_dir: Option<PathBuf>,
         /// The suite whose contract and schemas the double obeys.
         #[arg(long, default_value = DEFAULT_SUITE)]
         suite: PathBuf,
@@ -817,6 +820,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         } => list(&suite, filter.as_deref(), allow_outside_suite),
         Command::Compare { base, head } => compare_runs(&base, &head),
         Command::Serve {
+            suite_dir,
             suite,
             port,
             host,
@@ -841,7 +845,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 None => token,
             };
             serve(
-                &suite,
+                suite_dir.as_deref().unwrap_or(&suite),
                 std::net::SocketAddr::new(host, port),
                 token,
                 (faults, variants),
