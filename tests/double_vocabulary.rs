@@ -308,3 +308,34 @@ fn faults_that_need_what_the_contract_lacks_do_not_apply() {
         assert!(!inapplicable.contains(&name), "{name} applies");
     }
 }
+
+#[tokio::test]
+async fn a_schema_the_double_cannot_find_is_vouchs_error_not_the_apis() {
+    // Arrange: the get operation names a schema the suite does not have.
+    let scratch = common::ScratchSuite::new();
+    let contract = scratch.read("fixtures/referrals/contract.yaml");
+    let broken = contract.replacen(
+        "  get:\n    method: GET\n    response: referral\n",
+        "  get:\n    method: GET\n    response: no-such-schema\n",
+        1,
+    );
+    assert_ne!(broken, contract, "the contract's get operation moved");
+    scratch.write("fixtures/referrals/contract.yaml", &broken);
+
+    // Act
+    let loaded = Suite::load(&scratch.suite());
+    let started = match &loaded {
+        Ok(suite) => Some(Double::start(suite, DoubleConfig::default()).await),
+        Err(_) => None,
+    };
+
+    // Assert: refused when the suite loads, or when the double starts; never served.
+    match started {
+        None => assert!(loaded.is_err()),
+        Some(Err(error)) => {
+            let text = format!("{error}: {}", std::error::Error::source(&error).unwrap());
+            assert!(text.contains("get") && text.contains("no-such-schema"), "{text}");
+        }
+        Some(Ok(_)) => panic!("a double started on a contract naming a missing schema"),
+    }
+}

@@ -149,7 +149,7 @@ pub enum DoubleError {
         source: std::io::Error,
     },
     /// The contract names a schema the suite cannot validate against: vouch's error.
-    #[error("the double cannot serve the {operation} operation: {source}")]
+    #[error("the double cannot serve the {operation} operation")]
     Schema {
         operation: OperationKind,
         source: crate::schema::SchemaError,
