@@ -18,7 +18,7 @@ impl Shared {
         store: &mut Store,
         id: &str,
         before: &Map<String, Value>,
-        sent: Map<String, Value>,
+        sent: &Map<String, Value>,
     ) -> Stored {
         let now = self.tick(store);
         let api = &self.api;
@@ -33,7 +33,7 @@ impl Shared {
             }
         }
         let mut read_only_sent = Vec::new();
-        for (key, value) in &sent {
+        for (key, value) in sent {
             let pointer = format!("/{key}");
             if !api.is_read_only(&pointer) && !key.starts_with('@') {
                 body.insert(key.clone(), value.clone());
@@ -46,7 +46,7 @@ impl Shared {
                 || *pointer == api.id
                 || Some(pointer) == api.created.as_ref()
                 || Some(pointer) == api.updated.as_ref();
-            if let Some(value) = api::get(&sent, pointer).filter(|_| !own) {
+            if let Some(value) = api::get(sent, pointer).filter(|_| !own) {
                 read_only_sent.push((pointer.clone(), value.clone()));
             }
         }

@@ -69,7 +69,7 @@ impl Shared {
         if let Err(reply) = self.check_move(&before, &sent) {
             return reply;
         }
-        let written = self.commit(&mut store, id, &before, sent);
+        let written = self.commit(&mut store, id, &before, &sent);
         if matches!(outcome, Outcome::StoreThenRefuse) {
             return self.stale();
         }

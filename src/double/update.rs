@@ -75,7 +75,7 @@ impl Shared {
         if let Err(reply) = self.check_move(&before, &patched) {
             return reply;
         }
-        let written = self.commit(&mut store, id, &before, patched);
+        let written = self.commit(&mut store, id, &before, &patched);
         if matches!(outcome, Outcome::StoreThenRefuse) {
             return self.stale();
         }
