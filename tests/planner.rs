@@ -81,7 +81,10 @@ fn the_later_russian_update_page_differs_from_the_suite_only_by_its_prefer_heade
             && drift[0].contains("Prefer: return=representation"),
         "{report}"
     );
-    assert!(report.contains("(ru-RU)"), "the locale is read from the page: {report}");
+    assert!(
+        report.contains("(ru-RU)"),
+        "the locale is read from the page: {report}"
+    );
 }
 
 #[test]
@@ -111,7 +114,10 @@ fn the_update_page_is_read_by_its_annotations_and_names_its_trailing_comma() {
         "{report}"
     );
     assert!(report.contains("[json-syntax, documented]"), "{report}");
-    assert!(!report.contains("\nnew "), "every defect is known: {report}");
+    assert!(
+        !report.contains("\nnew "),
+        "every defect is known: {report}"
+    );
 }
 
 #[test]
@@ -142,7 +148,11 @@ fn lint_reports_the_graph_pages_doc_defects_as_known() {
         last,
         "lint: 10 examples, 5 schemas: 0 findings, 10 known (from 10 listed doc defects)"
     );
-    assert_eq!(report.matches("[truncated-body, documented]").count(), 4, "{report}");
+    assert_eq!(
+        report.matches("[truncated-body, documented]").count(),
+        4,
+        "{report}"
+    );
     assert!(report.contains("[json-syntax, documented]"), "{report}");
     assert!(
         report.contains("@odata.etag"),

@@ -22,8 +22,8 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use crate::fixture::contract::{DocSource, Example, ExampleKind};
-use crate::fixture::vocabulary::{fits_template, Operation, OperationKind};
 use crate::fixture::json_text::{self, Parsed, SyntaxError};
+use crate::fixture::vocabulary::{fits_template, Operation, OperationKind};
 use crate::fixture::{Contract, HttpMessage, LoadedExample, StartLine, Suite};
 use page::{Page, PageExample};
 use report::DocDefect;
@@ -399,7 +399,11 @@ mod tests {
     #[test]
     fn a_path_fits_a_template_segment_by_segment_and_a_relative_one_by_its_tail() {
         assert!(fits_template("/v1.0/r/{id}", "/v1.0/r/49d9", false));
-        assert!(fits_template("/v1.0/p/{plan}/t", "/v1.0/p/{plan-id}/t", false));
+        assert!(fits_template(
+            "/v1.0/p/{plan}/t",
+            "/v1.0/p/{plan-id}/t",
+            false
+        ));
         assert!(!fits_template("/v1.0/r/{id}", "/v1.0/r", false));
         assert!(!fits_template("/v1.0/r/{id}", "/v1.0/s/1", false));
         assert!(fits_template("/v1.0/p/{plan}/t", "/p/{plan-id}/t", true));
@@ -416,13 +420,24 @@ mod tests {
         let item = format!("{}/1", contract.resource.path);
 
         // Act
-        let kind = |method: &str, path: &str| operation_for(contract, method, path, false).map(|(k, _)| k);
+        let kind =
+            |method: &str, path: &str| operation_for(contract, method, path, false).map(|(k, _)| k);
 
         // Assert
         assert_eq!(kind("GET", &item), Some(OperationKind::Get));
         assert_eq!(kind("PATCH", &item), Some(OperationKind::Patch));
-        assert_eq!(kind("POST", &contract.resource.path), Some(OperationKind::Create));
-        assert_eq!(kind("GET", &contract.resource.path), Some(OperationKind::List));
-        assert_eq!(kind("DELETE", &item), None, "the contract declares no delete");
+        assert_eq!(
+            kind("POST", &contract.resource.path),
+            Some(OperationKind::Create)
+        );
+        assert_eq!(
+            kind("GET", &contract.resource.path),
+            Some(OperationKind::List)
+        );
+        assert_eq!(
+            kind("DELETE", &item),
+            None,
+            "the contract declares no delete"
+        );
     }
 }

@@ -28,7 +28,7 @@ use crate::model::Status;
 pub struct RequestSyntax {
     pub method: String,
     /// The URI as written, e.g. `https://api.partner.microsoft.com/v1.0/engagements/referrals/{Id}`,
-    /// or a path relative to the service's root and version (`/planner/tasks/{id}`).
+    /// or a path relative to the service's root and version (`/boards/cards/{id}`).
     pub uri: String,
     pub line: usize,
     /// The page column where the URI cell starts.
@@ -415,7 +415,7 @@ fn syntax_row(row: &super::markdown::Row) -> Option<RequestSyntax> {
 }
 
 /// The request syntax of a code block that is not an example: each of its lines is a
-/// method and a URI or a path (`PATCH /planner/tasks/{id}`), nothing else.
+/// method and a URI or a path (`PATCH /boards/cards/{id}`), nothing else.
 fn syntax_block(block: &CodeBlock) -> Vec<RequestSyntax> {
     let mut rows = Vec::new();
     for (index, line) in block.content.split('\n').enumerate() {
@@ -727,25 +727,25 @@ Content-Type: application/json
 
     /// The shape of a page generated from API metadata: the request syntax in an
     /// annotated `ignored` block with a relative path, examples told by annotations (one in
-    /// an `msgraph-interactive` fence), a truncated response.
+    /// a fence with an info string of its own), a truncated response.
     const ANNOTATED: &str = "\
-# Get task
+# Get card
 
 ## HTTP request
 <!-- { \"blockType\": \"ignored\" } -->
 ```http
-GET /planner/tasks/{id}
-PATCH /planner/tasks/{id}
+GET /boards/cards/{id}
+PATCH /boards/cards/{id}
 ```
 
 ## Example
 # [HTTP](#tab/http)
 <!-- {
   \"blockType\": \"request\",
-  \"name\": \"get_task\"
+  \"name\": \"get_card\"
 }-->
-```msgraph-interactive
-GET https://graph.microsoft.com/v1.0/planner/tasks/{task-id}
+```http-console
+GET https://h/v1.0/boards/cards/{card-id}
 ```
 <!-- {
   \"blockType\": \"response\",
@@ -777,8 +777,8 @@ Content-type: application/json
         assert_eq!(
             syntax,
             [
-                ("GET", "/planner/tasks/{id}", 6, 5),
-                ("PATCH", "/planner/tasks/{id}", 7, 7)
+                ("GET", "/boards/cards/{id}", 6, 5),
+                ("PATCH", "/boards/cards/{id}", 7, 7)
             ]
         );
         let roles: Vec<(ExampleKind, &Evidence, bool, Option<usize>)> = page
@@ -811,7 +811,7 @@ Content-type: application/json
         // Arrange
         let syntax = RequestSyntax {
             method: "PATCH".into(),
-            uri: "/planner/tasks/{id}".into(),
+            uri: "/boards/cards/{id}".into(),
             line: 1,
             column: 1,
         };
@@ -819,14 +819,14 @@ Content-type: application/json
         // Act / Assert
         assert!(syntax.is_relative());
         assert_eq!(
-            syntax.misfit("PATCH", "https://graph.microsoft.com/v1.0/planner/tasks/{task-id}"),
+            syntax.misfit("PATCH", "https://h/v1.0/boards/cards/{card-id}"),
             None
         );
         assert!(syntax
-            .misfit("PATCH", "https://graph.microsoft.com/v1.0/planner/task/1")
-            .is_some_and(|m| m.contains("\"task\"")));
+            .misfit("PATCH", "https://h/v1.0/boards/card/1")
+            .is_some_and(|m| m.contains("\"card\"")));
         assert!(syntax
-            .misfit("PATCH", "https://graph.microsoft.com/v1.0/planner/tasks")
+            .misfit("PATCH", "https://h/v1.0/boards/cards")
             .is_some());
     }
 }

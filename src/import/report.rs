@@ -398,7 +398,7 @@ fn removals(collector: &mut Collector<'_>, example: &ImportedExample) {
 fn lint_checks(collector: &mut Collector<'_>) {
     let import = collector.import;
     let loaded: Vec<LoadedExample> = import.examples.iter().map(|e| e.loaded.clone()).collect();
-    // A relative syntax (`/planner/tasks/{id}`) leaves out the service root, so paths are
+    // A relative syntax (`/boards/cards/{id}`) leaves out the service root, so paths are
     // measured against the contract's resource path instead.
     let base = import
         .page
@@ -506,7 +506,11 @@ pub fn render(import: &Import, out: &mut impl Write) -> io::Result<()> {
         out,
         "        {}, {}",
         plural(page.headings, "heading", "headings"),
-        if page.examples.iter().any(|e| matches!(e.evidence, super::page::Evidence::Annotation(_))) {
+        if page
+            .examples
+            .iter()
+            .any(|e| matches!(e.evidence, super::page::Evidence::Annotation(_)))
+        {
             "with block annotations: roles told by annotations and HTTP syntax"
         } else if page.anchored {
             "with anchors: roles told by HTTP syntax and anchors"
