@@ -712,12 +712,16 @@ async fn run_step(
             let version = received
                 .headers
                 .iter()
-                .find(|(n, _)| n.eq_ignore_ascii_case(&suite.contract.resource.etag_header))
+                .find(|(n, _)| {
+                    suite
+                        .contract
+                        .etag_header()
+                        .is_some_and(|h| n.eq_ignore_ascii_case(h))
+                })
                 .map(|(_, v)| Value::String(v.clone()))
                 .or_else(|| {
-                    json.as_ref()
-                        .and_then(|b| b.pointer(suite.contract.resource.etag.as_str()))
-                        .cloned()
+                    let pointer = suite.contract.etag_pointer()?;
+                    json.as_ref().and_then(|b| b.pointer(pointer)).cloned()
                 });
             if version.is_none() && succeeded && text_was_empty {
                 // A 204 without the optional header shows no version: later steps that

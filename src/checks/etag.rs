@@ -18,8 +18,14 @@ impl Check for Etag {
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let expect = &cx.step.expect;
-        let pointer = cx.suite.contract.resource.etag.as_str();
-        let header = cx.observed.header(&cx.suite.contract.resource.etag_header);
+        let Some(pointer) = cx.suite.contract.etag_pointer() else {
+            return;
+        };
+        let header = cx
+            .suite
+            .contract
+            .etag_header()
+            .and_then(|name| cx.observed.header(name));
         let body = cx
             .observed
             .json

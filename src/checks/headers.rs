@@ -60,7 +60,12 @@ fn etag_header(cx: &Context<'_>, out: &mut Vec<Finding>) {
     if !(200..300).contains(&cx.observed.status) {
         return;
     }
-    let header_name = &cx.suite.contract.resource.etag_header;
+    let (Some(header_name), Some(pointer)) = (
+        cx.suite.contract.etag_header(),
+        cx.suite.contract.etag_pointer(),
+    ) else {
+        return;
+    };
     let mut values: Vec<&str> = cx.observed.header_values(header_name).collect();
     values.sort_unstable();
     values.dedup();
@@ -76,7 +81,6 @@ fn etag_header(cx: &Context<'_>, out: &mut Vec<Finding>) {
         ));
         return;
     }
-    let pointer = cx.suite.contract.resource.etag.as_str();
     let body_etag = cx
         .observed
         .json

@@ -1,11 +1,10 @@
-//! Every referral a success response returns must hold a (status, substatus) pair of the
-//! table.
+//! Every resource a success response returns must hold a state of the table (with its
+//! sub-state, when states come in pairs). An API without states has nothing to judge.
 
 use serde_json::Value;
 
 use crate::checks::{Check, Context};
 use crate::finding::Finding;
-use crate::model::{Status, Substatus};
 
 pub(super) struct Transition;
 
@@ -19,33 +18,50 @@ impl Check for Transition {
             return;
         }
         let Some(body) = cx.observed.json else { return };
+        let Some(states) = &cx.suite.contract.states else {
+            return;
+        };
         let mut resources: Vec<(String, &Value)> = vec![(String::new(), body)];
-        if let Some(items) = body.get("value").and_then(Value::as_array) {
-            resources.extend(
-                items
-                    .iter()
-                    .enumerate()
-                    .map(|(i, v)| (format!("/value/{i}"), v)),
-            );
+        if let Some(list) = &cx.suite.contract.list {
+            if let Some(items) = body.pointer(list.items.as_str()).and_then(Value::as_array) {
+                resources.extend(
+                    items
+                        .iter()
+                        .enumerate()
+                        .map(|(i, v)| (format!("{}/{i}", list.items), v)),
+                );
+            }
         }
-        let rule = &cx.suite.contract.transitions;
+        let table = states.table();
         for (prefix, resource) in resources {
             let status = resource
-                .pointer(rule.status.as_str())
+                .pointer(states.status.as_str())
                 .and_then(Value::as_str)
-                .and_then(Status::parse);
-            let substatus = resource
-                .pointer(rule.substatus.as_str())
-                .and_then(Value::as_str)
-                .and_then(Substatus::parse);
-            if let (Some(status), Some(substatus)) = (status, substatus) {
-                if let Err(error) = rule.table().check_pair(status, substatus) {
-                    out.push(cx.finding(
-                        "transition-pair",
-                        Some(&format!("{prefix}{}", rule.substatus)),
-                        error.to_string(),
-                    ));
+                .filter(|s| table.knows(s));
+            let Some(status) = status else { continue };
+            let pointer = match &states.substatus {
+                Some(sub_pointer) => {
+                    let substatus = resource
+                        .pointer(sub_pointer.as_str())
+                        .and_then(Value::as_str)
+                        .filter(|s| table.knows_sub(s));
+                    let Some(substatus) = substatus else { continue };
+                    table
+                        .check_pair(status, Some(substatus))
+                        .err()
+                        .map(|e| (sub_pointer, e))
                 }
+                None => table
+                    .check_pair(status, None)
+                    .err()
+                    .map(|e| (&states.status, e)),
+            };
+            if let Some((pointer, error)) = pointer {
+                out.push(cx.finding(
+                    "transition-pair",
+                    Some(&format!("{prefix}{pointer}")),
+                    error.to_string(),
+                ));
             }
         }
     }

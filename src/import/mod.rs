@@ -126,9 +126,9 @@ fn stem(doc: &Path) -> Option<String> {
     (!stem.is_empty()).then(|| stem.to_owned())
 }
 
-/// The anchor in the contract's `transitions.source` (`page.md#anchor (note)` → `anchor`).
+/// The anchor in the contract's `states.source` (`page.md#anchor (note)` → `anchor`).
 fn table_anchor(contract: &Contract) -> Option<String> {
-    let source = &contract.transitions.source;
+    let source = &contract.states.as_ref()?.source;
     let after = &source[source.find('#')? + 1..];
     let anchor: String = after
         .chars()
@@ -215,7 +215,12 @@ pub fn import_page(doc: &Path, suite: &Suite) -> Result<Import, ImportError> {
     let stem = stem(doc).ok_or_else(|| ImportError::BadName {
         path: doc.to_owned(),
     })?;
-    let page = page::read(scanned, table_anchor(&suite.contract).as_deref());
+    let states = suite.contract.transitions().unwrap_or_default();
+    let page = page::read(
+        scanned,
+        table_anchor(&suite.contract).as_deref(),
+        &states.values,
+    );
     if page.examples.is_empty() {
         return Err(ImportError::NoExamples {
             path: doc.to_owned(),
@@ -256,7 +261,8 @@ pub fn import_page(doc: &Path, suite: &Suite) -> Result<Import, ImportError> {
     let table = page
         .transitions
         .as_ref()
-        .map(|t| table::compare(&t.table, &suite.contract.transitions));
+        .filter(|_| suite.contract.states.is_some())
+        .map(|t| table::compare(&t.table, &states));
     let mut import = Import {
         doc: doc.to_owned(),
         page_name,
@@ -347,7 +353,7 @@ mod tests {
             "```http\nPATCH https://h/r/1\n```\n```http\nHTTP/1.1 204 No Content\n```\n```http\nPATCH https://h/r/1\n```\n",
         )
         .unwrap();
-        let page = page::read(markdown, None);
+        let page = page::read(markdown, None, &[]);
 
         // Act
         let names = names("patch-a-referral", &page.examples);
