@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use crate::checks::{Check, Context};
+use crate::checks::{Check, CheckError, Context};
 use crate::finding::Finding;
 
 pub(super) struct Transition;
@@ -13,13 +13,15 @@ impl Check for Transition {
         "transition"
     }
 
-    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) -> Result<(), CheckError> {
         if !(200..300).contains(&cx.observed.status) {
-            return;
+            return Ok(());
         }
-        let Some(body) = cx.observed.json else { return };
+        let Some(body) = cx.observed.json else {
+            return Ok(());
+        };
         let Some(states) = &cx.suite.contract.states else {
-            return;
+            return Ok(());
         };
         let mut resources: Vec<(String, &Value)> = vec![(String::new(), body)];
         if let Some(list) = &cx.suite.contract.list {
@@ -64,5 +66,6 @@ impl Check for Transition {
                 ));
             }
         }
+        Ok(())
     }
 }
