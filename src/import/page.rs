@@ -247,7 +247,10 @@ pub fn read(markdown: Markdown, table_anchor: Option<&str>, states: &[String]) -
                             anchor: stack.last().and_then(|(_, a)| a.clone()),
                             answers: None,
                             remove: Vec::new(),
-                            truncated: code.annotation.as_ref().is_some_and(|a| a.truncated()),
+                            truncated: code
+                                .annotation
+                                .as_ref()
+                                .is_some_and(super::markdown::Annotation::truncated),
                         });
                         example_blocks.push(index);
                     }
