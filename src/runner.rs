@@ -13,6 +13,7 @@ use serde_json::Value;
 use crate::checks::{self, Context, Observed, Snapshots};
 use crate::endpoint::{SentRequest, Target, TargetKind};
 use crate::finding::Finding;
+use crate::fixture::contract::Pointer;
 use crate::fixture::scenario::{Body, Expect, Scenario, Step};
 use crate::fixture::small_map::SmallMap;
 use crate::fixture::template::{render, render_value, MissingVar, Vars};
@@ -391,52 +392,6 @@ const CREATE_CAPTURES: [(&str, &str); 9] = [
     ("related", "/links/relatedReferrals/uri"),
 ];
 
-fn set_pointer(target: &mut Value, pointer: &str, value: Value) {
-    if pointer.is_empty() {
-        *target = value;
-        return;
-    }
-    let mut current = target;
-    let tokens: Vec<String> = pointer
-        .split('/')
-        .skip(1)
-        .map(|t| t.replace("~1", "/").replace("~0", "~"))
-        .collect();
-    for (i, token) in tokens.iter().enumerate() {
-        let last = i + 1 == tokens.len();
-        if !current.is_object() {
-            *current = Value::Object(serde_json::Map::new());
-        }
-        let Value::Object(map) = current else { return };
-        if last {
-            map.insert(token.clone(), value);
-            return;
-        }
-        current = map
-            .entry(token.clone())
-            .or_insert_with(|| Value::Object(serde_json::Map::new()));
-    }
-}
-
-fn remove_pointer(target: &mut Value, pointer: &str) {
-    if let Some((parent, last)) = pointer.rsplit_once('/') {
-        let last = last.replace("~1", "/").replace("~0", "~");
-        match target.pointer_mut(parent) {
-            Some(Value::Object(map)) => {
-                map.remove(&last);
-            }
-            Some(Value::Array(items)) => {
-                if let Ok(index) = last.parse::<usize>() {
-                    if index < items.len() {
-                        items.remove(index);
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-}
-
 fn build_body(suite: &Suite, body: &Body, vars: &Vars, step: &str) -> Result<Value, StepError> {
     let fixture = |message: String| StepError::Fixture {
         step: step.to_owned(),
@@ -468,14 +423,14 @@ fn build_body(suite: &Suite, body: &Body, vars: &Vars, step: &str) -> Result<Val
         source,
     })?;
     for pointer in &body.strip {
-        remove_pointer(&mut value, pointer);
+        Pointer::remove_in(pointer, &mut value);
     }
     for (pointer, new) in &body.set {
         let new = render_value(new, vars).map_err(|source| StepError::Template {
             step: step.to_owned(),
             source,
         })?;
-        set_pointer(&mut value, pointer, new);
+        Pointer::set_in(pointer, &mut value, new);
     }
     Ok(value)
 }

@@ -341,9 +341,7 @@ impl Server {
             .enable_all()
             .build()
             .unwrap();
-        let suite =
-            Suite::load(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/referrals"))
-                .unwrap();
+        let suite = common::suite();
         let double = runtime
             .block_on(Double::start(
                 &suite,

@@ -21,13 +21,7 @@ use vouch::Suite;
 
 const PATH: &str = "/v1.0/engagements/referrals";
 
-fn suite() -> Suite {
-    Suite::load(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/referrals")).unwrap()
-}
-
-fn documented(suite: &Suite, name: &str) -> Value {
-    suite.example(name).and_then(|e| e.json.clone()).unwrap()
-}
+use common::{documented, suite};
 
 struct World {
     suite: Suite,
