@@ -12,7 +12,6 @@
 
 mod common;
 
-use std::path::PathBuf;
 
 use reqwest::{Client, Method, Response, StatusCode};
 use serde_json::{json, Value};

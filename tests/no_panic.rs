@@ -9,14 +9,12 @@ mod common;
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
-use std::path::PathBuf;
 use std::time::Duration;
 
 use proptest::prelude::*;
 use serde_json::json;
 use vouch::double::odata::{self, Properties};
 use vouch::double::{Double, DoubleConfig, DoubleServer};
-use vouch::Suite;
 
 const PATH: &str = "/v1.0/engagements/referrals";
 const CASES: u32 = 256;

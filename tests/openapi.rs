@@ -729,7 +729,10 @@ fn the_list_takes_every_query_option_of_the_contract_and_says_next_link_is_opaqu
 
     // Assert
     assert_eq!(names, suite.contract.query.options);
-    assert!(names.contains(&"$skip") && names.contains(&"$count"), "{names:?}");
+    assert!(
+        names.contains(&"$skip") && names.contains(&"$count"),
+        "{names:?}"
+    );
     for integer in ["$top", "$skip"] {
         assert_eq!(
             parameter(list, integer).unwrap()["schema"]["type"],
@@ -760,10 +763,9 @@ fn a_delete_and_a_list_on_a_path_of_its_own_are_exported_from_the_operations() {
         "engagement".to_owned(),
         serde_json::from_value(json!("/engagementId")).unwrap(),
     )]);
-    let deleted: vouch::fixture::contract::ExpectedResponse = serde_json::from_value(
-        json!({ "status": [204], "basis": "assumed", "source": "a test" }),
-    )
-    .unwrap();
+    let deleted: vouch::fixture::contract::ExpectedResponse =
+        serde_json::from_value(json!({ "status": [204], "basis": "assumed", "source": "a test" }))
+            .unwrap();
     suite.contract.responses.insert("delete".into(), deleted);
 
     // Act

@@ -16,7 +16,6 @@ use vouch::double::{Double, DoubleConfig};
 use vouch::endpoint::{HttpConfig, Target};
 use vouch::outcome::Outcome;
 use vouch::runner::{self, RunOptions};
-use vouch::Suite;
 
 use common::shared_suite as suite;
 

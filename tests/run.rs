@@ -89,7 +89,10 @@ fn every_fault_of_the_catalogue_fails_a_live_run_with_a_finding_naming_its_rule(
         .map(|(fault, _)| *fault)
         .filter(|fault| !catalogue.contains(fault))
         .collect();
-    assert!(unknown.is_empty(), "the rule table names no such fault: {unknown:?}");
+    assert!(
+        unknown.is_empty(),
+        "the rule table names no such fault: {unknown:?}"
+    );
 
     // Act: each fault in its own served double, a few at a time.
     let results: Vec<(String, Option<i32>, String)> = std::thread::scope(|scope| {

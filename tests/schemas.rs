@@ -5,7 +5,6 @@
 
 mod common;
 
-use std::path::PathBuf;
 
 use serde_json::{json, Value};
 use vouch::Suite;

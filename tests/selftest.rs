@@ -7,11 +7,9 @@
 
 mod common;
 
-use std::sync::Arc;
 
 use vouch::double::{Fault, Variant};
 use vouch::selftest::{self, SelftestOptions, VariantVerdict, Verdict};
-use vouch::Suite;
 
 use common::shared_suite as suite;
 

@@ -295,7 +295,6 @@ impl Rewriter<'_> {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,6 +1,5 @@
 //! Why an `OpenAPI` export failed, and where a component schema came from.
 
-
 /// Why the `OpenAPI` document could not be assembled. Each variant names the file or the
 /// contract entry at fault.
 #[derive(Debug, thiserror::Error)]

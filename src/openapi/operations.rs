@@ -81,27 +81,24 @@ impl Assembler<'_> {
             );
         }
         let mut entries: Vec<Entry<'_>> = Vec::new();
-        match &op.prefer {
-            Some(prefer) => {
-                entries.push((
-                    prefer.minimal.as_str(),
-                    self.expected(&prefer.minimal)?,
-                    self.body(None),
-                ));
-                entries.push((
-                    prefer.representation.as_str(),
-                    self.expected(&prefer.representation)?,
-                    self.body(op.response.as_deref()),
-                ));
-            }
-            None => {
-                let situation = op.success_situation(kind);
-                entries.push((
-                    situation,
-                    self.expected(situation)?,
-                    self.body(op.response.as_deref()),
-                ));
-            }
+        if let Some(prefer) = &op.prefer {
+            entries.push((
+                prefer.minimal.as_str(),
+                self.expected(&prefer.minimal)?,
+                self.body(None),
+            ));
+            entries.push((
+                prefer.representation.as_str(),
+                self.expected(&prefer.representation)?,
+                self.body(op.response.as_deref()),
+            ));
+        } else {
+            let situation = op.success_situation(kind);
+            entries.push((
+                situation,
+                self.expected(situation)?,
+                self.body(op.response.as_deref()),
+            ));
         }
         let responses = &self.suite.contract.responses;
         for situation in error_situations(kind, op, self.has_states(), self.never_sends()) {

@@ -75,7 +75,9 @@ impl Assembler<'_> {
             .contract
             .etag
             .as_ref()
-            .map_or((op.basis, op.source.as_str()), |e| (e.basis, e.source.as_str()));
+            .map_or((op.basis, op.source.as_str()), |e| {
+                (e.basis, e.source.as_str())
+            });
         let need = if required {
             "Required"
         } else {
@@ -112,7 +114,7 @@ impl Assembler<'_> {
             .collect()
     }
 
-    /// What a query option (OData's system query options) means here, and its type.
+    /// What a query option (the system query options of `OData`) means here, and its type.
     fn query_option(&self, name: &str) -> (String, Value) {
         let query = &self.suite.contract.query;
         let string = json!({ "type": "string" });

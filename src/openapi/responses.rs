@@ -89,7 +89,11 @@ impl Assembler<'_> {
     }
 
     /// The Responses Object of operation `id` for `entries`.
-    pub(super) fn responses(&self, id: &str, entries: Vec<Entry<'_>>) -> Result<Value, OpenapiError> {
+    pub(super) fn responses(
+        &self,
+        id: &str,
+        entries: Vec<Entry<'_>>,
+    ) -> Result<Value, OpenapiError> {
         let mut by_status: BTreeMap<String, Vec<Entry<'_>>> = BTreeMap::new();
         for (situation, expected, body) in entries {
             for status in status_keys(situation, expected)? {
@@ -137,7 +141,9 @@ impl Assembler<'_> {
         };
         value.insert("description".to_owned(), json!(description));
         let mut headers = Map::new();
-        let body = entries.first().map_or(Body::Empty, |(_, _, body)| body.clone());
+        let body = entries
+            .first()
+            .map_or(Body::Empty, |(_, _, body)| body.clone());
         if let Body::Json { etag: true, .. } = body {
             if let Some(header) = self.etag_header() {
                 headers.insert(
