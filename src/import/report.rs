@@ -725,7 +725,7 @@ mod tests {
         let first = text.lines().next().unwrap();
         assert!(first.starts_with("known   "), "{first}");
         assert!(
-            first.contains("update-a-referral.md:207:11 (update-a-referral.response.raw:2:11) at /id: the response describes"),
+            first.contains("update-a-referral.md:207:11 (update-a-referral.response.raw:2:11) at /id: PUT 49d90c72-3326-4f61-aacc-2cb57970448c answered with"),
             "{first}"
         );
         assert!(first.ends_with("[response-id, assumed]"), "{first}");
