@@ -1,8 +1,17 @@
 //! The runner: sends each scenario's steps to a target, runs the checks on every
 //! exchange, and returns plain data (a `RunRecord`). It prints nothing; scenarios run
-//! concurrently, each isolated (it creates the referral it works on).
+//! concurrently, each isolated (it creates the resource it works on). One step's work is
+//! in `runner/`: build its request, send it, judge it, capture from it, record it.
 
+mod capture;
 mod concurrent;
+mod judge;
+mod record;
+mod request;
+mod send;
+mod step;
+
+pub use capture::VERSION_CAPTURE;
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -10,20 +19,17 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde_json::Value;
 
-use crate::checks::{self, Context, Observed, Snapshots};
-use crate::endpoint::{SentRequest, Target, TargetKind};
-use crate::finding::Finding;
-use crate::fixture::contract::Pointer;
-use crate::fixture::scenario::{Body, Expect, Scenario, Step};
-use crate::fixture::small_map::SmallMap;
-use crate::fixture::template::{render, render_value, MissingVar, Vars};
+use crate::checks::{self, Snapshots};
+use crate::endpoint::{Target, TargetKind};
+use crate::fixture::scenario::{Scenario, Step};
+use crate::fixture::template::Vars;
 use crate::fixture::Suite;
 use crate::outcome::{
-    truncated, Exchange, Outcome, RecordedRequest, RecordedResponse, RunRecord, ScenarioOutcome,
-    StepOutcome, TargetInfo, Totals, RECORD_VERSION,
+    Outcome, RunRecord, ScenarioOutcome, StepOutcome, TargetInfo, Totals, RECORD_VERSION,
 };
 use crate::report::Redactor;
-use crate::timing::{Stage, StageClock};
+use crate::runner::step::{StepError, StepRun};
+use crate::timing::StageClock;
 
 /// How to run.
 #[derive(Debug, Clone)]
@@ -48,7 +54,7 @@ pub struct RunOptions {
     pub keep_passed_exchanges: bool,
     /// When set, the runner adds each exchange's time per stage to it (benchmarks).
     pub stage_clock: Option<Arc<StageClock>>,
-    /// How many existing referrals read-only verification lists and checks at the end of
+    /// How many existing resources read-only verification lists and checks at the end of
     /// the run (`None`: the contract's `verification.sample`; `Some(0)`: none).
     pub sample: Option<usize>,
     /// The most the whole run may take (`--deadline`); none by default.
@@ -92,10 +98,9 @@ pub const NEEDS_TOKEN_TAG: &str = "needs-token";
 /// Every scenario of a suite: the hand-written ones, then the derived ones.
 pub fn scenarios(suite: &Suite) -> Result<Vec<Scenario>, crate::fixture::LoadError> {
     let mut all = suite.written_scenarios()?;
-    all.extend(crate::fixture::derive::derive(
-        &suite.contract,
-        &suite.contract_path,
-    ));
+    let mut derived = crate::fixture::derive::derive(&suite.contract, &suite.contract_path);
+    crate::fixture::scenario::prepare(suite, &mut derived)?;
+    all.extend(derived);
     Ok(all)
 }
 
@@ -210,20 +215,6 @@ pub async fn run(
     }
 }
 
-/// Why a step could not be run (the scenario ends as an error).
-#[derive(Debug, thiserror::Error)]
-enum StepError {
-    #[error("step {step}: {source}")]
-    Template { step: String, source: MissingVar },
-    #[error("step {step}: {message}")]
-    Fixture { step: String, message: String },
-    #[error("step {step}: {source}")]
-    Transport {
-        step: String,
-        source: crate::endpoint::TransportError,
-    },
-}
-
 /// Runs one scenario to its outcome.
 pub async fn run_scenario(
     suite: &Suite,
@@ -244,21 +235,9 @@ pub async fn run_scenario(
         duration_ms: 0.0,
         steps: Vec::new(),
     };
-    if target.kind == TargetKind::Live
-        && !options.allow_mutations
-        && scenario.steps.iter().any(Step::writes)
-    {
+    if let Some(reason) = skipped(scenario, target, options) {
         outcome.outcome = Outcome::Skipped;
-        outcome.reason = Some(
-            "it writes (POST/PUT/PATCH); run with --allow-mutations against a live target".into(),
-        );
-        return outcome;
-    }
-    if scenario.tags.iter().any(|t| t == NEEDS_TOKEN_TAG) && target.http.config().token.is_none() {
-        outcome.outcome = Outcome::Skipped;
-        outcome.reason = Some(
-            "it checks that a wrong token is refused, and this run has no token (--token-env or --token-command)".into(),
-        );
+        outcome.reason = Some(reason.into());
         return outcome;
     }
     let mut vars = Vars::new();
@@ -271,70 +250,37 @@ pub async fn run_scenario(
         )),
     );
     let all_checks = checks::all();
+    let steps = StepRun {
+        suite,
+        scenario,
+        target,
+        options,
+        checks: &all_checks,
+    };
     let mut inconclusive = None;
     'steps: for (position, step) in scenario.steps.iter().enumerate() {
-        let label = step.label(position);
-        let mut stop = match run_step(
-            suite,
-            scenario,
-            step,
-            &label,
-            &mut vars,
-            target,
-            options,
-            &all_checks,
-        )
-        .await
-        {
-            Ok((step_outcome, stop)) => {
-                outcome.steps.push(step_outcome);
-                stop
-            }
-            Err(error) => {
-                outcome.outcome = Outcome::Error;
-                outcome.reason = Some(error.to_string());
+        if !go_on(
+            &mut outcome,
+            steps.run(step, &step.label(position), &mut vars).await,
+        ) {
+            break;
+        }
+        let Some(establish) = &step.establish else {
+            continue;
+        };
+        // The moves that establish the precondition run as steps of their own.
+        let moves = match crate::fixture::establish::plan(&suite.contract, establish, &vars) {
+            Ok(moves) => moves,
+            Err(reason) => {
+                inconclusive = Some(reason.to_string());
                 break;
             }
         };
-        if let (Some(establish), false) = (&step.establish, stop) {
-            let moves = match crate::fixture::establish::plan(&suite.contract, establish, &vars) {
-                Ok(moves) => moves,
-                Err(reason) => {
-                    inconclusive = Some(reason.to_string());
-                    break;
-                }
-            };
-            for (index, move_step) in moves.into_iter().enumerate() {
-                let move_label = move_step.label(position * 100 + index);
-                match run_step(
-                    suite,
-                    scenario,
-                    move_step,
-                    &move_label,
-                    &mut vars,
-                    target,
-                    options,
-                    &all_checks,
-                )
-                .await
-                {
-                    Ok((step_outcome, move_stop)) => {
-                        outcome.steps.push(step_outcome);
-                        stop = move_stop;
-                        if stop {
-                            break;
-                        }
-                    }
-                    Err(error) => {
-                        outcome.outcome = Outcome::Error;
-                        outcome.reason = Some(error.to_string());
-                        break 'steps;
-                    }
-                }
+        for (index, move_step) in moves.into_iter().enumerate() {
+            let label = move_step.label(position * 100 + index);
+            if !go_on(&mut outcome, steps.run(move_step, &label, &mut vars).await) {
+                break 'steps;
             }
-        }
-        if stop {
-            break;
         }
     }
     if outcome.outcome == Outcome::Passed && outcome.findings().next().is_some() {
@@ -355,6 +301,39 @@ pub async fn run_scenario(
     outcome
 }
 
+/// Why `scenario` is not run against `target`, if it is not.
+fn skipped(scenario: &Scenario, target: &Target, options: &RunOptions) -> Option<&'static str> {
+    if target.kind == TargetKind::Live
+        && !options.allow_mutations
+        && scenario.steps.iter().any(Step::writes)
+    {
+        return Some(
+            "it writes (POST/PUT/PATCH); run with --allow-mutations against a live target",
+        );
+    }
+    if scenario.tags.iter().any(|t| t == NEEDS_TOKEN_TAG) && target.http.config().token.is_none() {
+        return Some(
+            "it checks that a wrong token is refused, and this run has no token (--token-env or --token-command)",
+        );
+    }
+    None
+}
+
+/// Records a step's result in `outcome`; whether the scenario goes on.
+fn go_on(outcome: &mut ScenarioOutcome, ran: Result<(StepOutcome, bool), StepError>) -> bool {
+    match ran {
+        Ok((step, stop)) => {
+            outcome.steps.push(step);
+            !stop
+        }
+        Err(error) => {
+            outcome.outcome = Outcome::Error;
+            outcome.reason = Some(error.to_string());
+            false
+        }
+    }
+}
+
 /// Runs one step on its own, with `vars` for its templates and captures: read-only
 /// verification builds its steps from the data it sees. An `Err` is why the step could
 /// not run.
@@ -367,401 +346,18 @@ pub(crate) async fn run_single_step(
     options: &RunOptions,
     all_checks: &[Box<dyn checks::Check>],
 ) -> Result<StepOutcome, String> {
-    let label = step.label(0);
-    run_step(
-        suite, scenario, step, &label, vars, target, options, all_checks,
-    )
-    .await
-    .map(|(outcome, _)| outcome)
-    .map_err(|e| e.to_string())
-}
-/// The capture source for the current version of the resource: the `ETag` header when
-/// there is one, else the body's eTag (the header is optional, headers.md).
-pub const VERSION_CAPTURE: &str = "version";
-
-/// The captures a `create` step makes without being asked.
-const CREATE_CAPTURES: [(&str, &str); 9] = [
-    ("id", "/id"),
-    ("etag", "/eTag"),
-    ("engagement", "/engagementId"),
-    ("organization", "/organizationId"),
-    ("created", "body"),
-    ("created_at", "/createdDateTime"),
-    ("updated_at", "/updatedDateTime"),
-    ("created_links", "/links"),
-    ("related", "/links/relatedReferrals/uri"),
-];
-
-fn build_body(suite: &Suite, body: &Body, vars: &Vars, step: &str) -> Result<Value, StepError> {
-    let fixture = |message: String| StepError::Fixture {
-        step: step.to_owned(),
-        message,
-    };
-    // The template is rendered into a new value: the source itself is never copied.
-    let loaded;
-    let source: &Value = if let Some(example) = &body.example {
-        let path = suite.dir.join(example);
-        suite
-            .examples
-            .iter()
-            .find(|e| e.json_path.as_deref() == Some(path.as_path()))
-            .and_then(|e| e.json.as_ref())
-            .ok_or_else(|| {
-                fixture(format!(
-                    "{example} is not the JSON of a documented example in contract.yaml"
-                ))
-            })?
-    } else if let Some(file) = &body.file {
-        loaded = crate::fixture::body_file::read(&suite.dir.join(file))
-            .map_err(|e| fixture(e.to_string()))?;
-        &loaded
-    } else {
-        body.json.as_ref().unwrap_or(&Value::Null)
-    };
-    let mut value = render_value(source, vars).map_err(|source| StepError::Template {
-        step: step.to_owned(),
-        source,
-    })?;
-    for pointer in &body.strip {
-        Pointer::remove_in(pointer, &mut value);
-    }
-    for (pointer, new) in &body.set {
-        let new = render_value(new, vars).map_err(|source| StepError::Template {
-            step: step.to_owned(),
-            source,
-        })?;
-        Pointer::set_in(pointer, &mut value, new);
-    }
-    Ok(value)
-}
-
-/// `headers` as they may be recorded.
-fn redacted(headers: &[(String, String)], redactor: &Redactor) -> Vec<(String, String)> {
-    let mut headers = headers.to_vec();
-    redactor.headers(&mut headers);
-    headers
-}
-
-#[allow(clippy::too_many_arguments)]
-async fn run_step(
-    suite: &Suite,
-    scenario: &Scenario,
-    step: &Step,
-    label: &str,
-    vars: &mut Vars,
-    target: &Target,
-    options: &RunOptions,
-    all_checks: &[Box<dyn checks::Check>],
-) -> Result<(StepOutcome, bool), StepError> {
-    let started = Instant::now();
-    let clock = options.stage_clock.as_deref();
-    let template = |source| StepError::Template {
-        step: label.to_owned(),
-        source,
-    };
-    // The request.
-    let (method, path, mut headers, body, content_type) = match (&step.create, &step.request) {
-        (Some(body), _) => (
-            "POST".to_owned(),
-            suite.contract.resource.path.clone(),
-            SmallMap::new(),
-            Some(body),
-            None,
-        ),
-        (None, Some(request)) => (
-            request.method.to_ascii_uppercase(),
-            request.path.clone(),
-            request.headers.clone(),
-            request.body.as_ref(),
-            request.content_type.clone(),
-        ),
-        (None, None) => {
-            return Err(StepError::Fixture {
-                step: label.to_owned(),
-                message: "a step needs create or request".into(),
-            })
-        }
-    };
-    let path = render(&path, vars).map_err(template)?;
-    let mut sent_json = match body {
-        Some(body) => Some(build_body(suite, body, vars, label)?),
-        None => None,
-    };
-    let mut header_list = Vec::new();
-    for (name, value) in std::mem::take(&mut headers) {
-        header_list.push((name, render(&value, vars).map_err(template)?));
-    }
-    if sent_json.is_some()
-        && !header_list
-            .iter()
-            .any(|(n, _)| n.eq_ignore_ascii_case("content-type"))
-    {
-        header_list.push((
-            "Content-Type".into(),
-            content_type.unwrap_or_else(|| "application/json".into()),
-        ));
-    }
-    let body_text = sent_json.as_ref().map(Value::to_string);
-    let request = SentRequest {
-        method: method.clone(),
-        url: target.http.url(&path),
-        headers: header_list,
-        body: body_text.clone().map(String::into_bytes),
-    };
-    let sending = clock.map(|_| Instant::now());
-    let transport_error = |source| StepError::Transport {
-        step: label.to_owned(),
-        source,
-    };
-    // A step with `parallel: N` races N copies of its request (see concurrent.rs).
-    let (mut received, race) = match step.parallel {
-        Some(copies) if copies > 1 => {
-            let race = concurrent::send(&target.http, &request, copies)
-                .await
-                .map_err(transport_error)?;
-            (race.winner, Some(race.statuses))
-        }
-        _ => (
-            target.http.send(&request).await.map_err(transport_error)?,
-            None,
-        ),
-    };
-    let mut transport = Duration::ZERO;
-    if let (Some(clock), Some(sending)) = (clock, sending) {
-        transport = sending.elapsed();
-        clock.add(Stage::Transport, transport);
-        clock.exchange();
-    }
-
-    // What came back.
-    let text = match String::from_utf8(std::mem::take(&mut received.body)) {
-        Ok(text) => text,
-        Err(error) => String::from_utf8_lossy(error.as_bytes()).into_owned(),
-    };
-    // The values of this exchange's hidden headers are secrets too (a cookie echoed in a body).
-    let redactor = options
-        .redactor
-        .learning(request.headers.iter().chain(&received.headers));
-    let text_was_empty = text.trim().is_empty();
-    let mut json: Option<Value> = if text_was_empty {
-        None
-    } else {
-        serde_json::from_str(&text).ok()
-    };
-    // A list step reads the whole list, following @odata.nextLink (list-semantics).
-    let listed = match (&step.expect.list, json.as_ref()) {
-        (Some(_), Some(first)) if (200..300).contains(&received.status) => {
-            Some(crate::endpoint::pages::follow(&target.http, first, &request.headers).await)
-        }
-        _ => None,
-    };
-    let defaulted;
-    let step_for_checks = if step.create.is_some()
-        && step.expect.status.is_none()
-        && step.expect.response.is_none()
-    {
-        defaulted = Step {
-            expect: Expect {
-                response: Some("create".into()),
-                schema: step
-                    .expect
-                    .schema
-                    .clone()
-                    .or_else(|| Some("referral".into())),
-                ..step.expect.clone()
-            },
-            ..step.clone()
-        };
-        &defaulted
-    } else {
-        step
-    };
-    let cx = Context {
+    let steps = StepRun {
         suite,
         scenario,
-        step: step_for_checks,
-        label,
-        vars,
-        observed: Observed {
-            status: received.status,
-            headers: &received.headers,
-            text: &text,
-            json: json.as_ref(),
-            sent: sent_json.as_ref(),
-            method: &method,
-            url: &request.url,
-            latency: received.latency,
-        },
-        snapshots: &options.snapshots,
-        base: target.http.base(),
-        live: target.kind == TargetKind::Live,
-        redactor: &redactor,
-        snapshot_diff: Mutex::new(None),
-        listed: listed.as_ref(),
+        target,
+        options,
+        checks: all_checks,
     };
-    let mut findings: Vec<Finding> = Vec::new();
-    let mut checking = Duration::ZERO;
-    for check in all_checks {
-        match clock {
-            None => check.check(&cx, &mut findings),
-            Some(clock) => {
-                let start = Instant::now();
-                check.check(&cx, &mut findings);
-                let took = start.elapsed();
-                checking += took;
-                let stage = if check.name() == "schema" {
-                    Stage::Schema
-                } else {
-                    Stage::Checks
-                };
-                clock.add(stage, took);
-            }
-        }
-    }
-    let snapshot = cx.snapshot_diff.lock().ok().and_then(|mut s| s.take());
-    drop(cx);
-    if let Some(statuses) = &race {
-        let mut location = crate::finding::Location::file(&scenario.file).step(label);
-        if step.line > 0 {
-            location.line = Some(step.line);
-        }
-        findings.extend(concurrent::judge(suite, statuses, location));
-    }
-
-    // Captures.
-    let mut captures: Vec<(String, String)> = step
-        .capture
-        .iter()
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
-    if step.create.is_some() {
-        for (name, source) in CREATE_CAPTURES {
-            if !step.capture.contains_key(name) {
-                captures.push((name.to_owned(), source.to_owned()));
-            }
-        }
-    }
-    // Whole-body captures go last, so the last of each takes the body instead of a copy.
-    captures.sort_by_key(|(_, source)| matches!(source.as_str(), "body" | "request"));
-    let mut bodies_left = captures.iter().filter(|(_, s)| s == "body").count();
-    let mut requests_left = captures.iter().filter(|(_, s)| s == "request").count();
-    let succeeded = (200..300).contains(&received.status);
-    let mut stop = false;
-    for (name, source) in captures {
-        let value = if source == "body" {
-            bodies_left -= 1;
-            if bodies_left == 0 {
-                json.take()
-            } else {
-                json.clone()
-            }
-        } else if source == "request" {
-            requests_left -= 1;
-            if requests_left == 0 {
-                sent_json.take()
-            } else {
-                sent_json.clone()
-            }
-        } else if source == VERSION_CAPTURE {
-            // The current version: the ETag header (optional), else the body's eTag.
-            let version = received
-                .headers
-                .iter()
-                .find(|(n, _)| n.eq_ignore_ascii_case(&suite.contract.resource.etag_header))
-                .map(|(_, v)| Value::String(v.clone()))
-                .or_else(|| {
-                    json.as_ref()
-                        .and_then(|b| b.pointer(suite.contract.resource.etag.as_str()))
-                        .cloned()
-                });
-            if version.is_none() && succeeded && text_was_empty {
-                // A 204 without the optional header shows no version: later steps that
-                // compare with it have nothing to compare, and read it themselves.
-                continue;
-            }
-            version
-        } else if let Some(header) = source.strip_prefix("header:") {
-            received
-                .headers
-                .iter()
-                .find(|(n, _)| n.eq_ignore_ascii_case(header))
-                .map(|(_, v)| Value::String(v.clone()))
-        } else {
-            json.as_ref().and_then(|b| b.pointer(&source)).cloned()
-        };
-        if let Some(value) = value {
-            vars.insert(name, value);
-        } else {
-            // Later steps need it: the scenario cannot go on.
-            stop = true;
-            let explicit = step.capture.contains_key(&name);
-            if explicit || succeeded {
-                let mut location = crate::finding::Location::file(&scenario.file).step(label);
-                if step.line > 0 {
-                    location.line = Some(step.line);
-                }
-                let basis = suite
-                    .contract
-                    .rules
-                    .get("capture")
-                    .map_or(crate::finding::Basis::Assumed, |r| r.basis);
-                findings.push(Finding {
-                    rule: "capture".into(),
-                    basis,
-                    location: location.pointer(source.trim_start_matches("header:")),
-                    message: format!(
-                        "the response has no {source} to capture as {name} (status {})",
-                        received.status
-                    ),
-                });
-            }
-        }
-    }
-    if step.create.is_some() && !succeeded {
-        stop = true;
-    }
-
-    // The record: secrets go before the cut, so a cut never leaves a secret's start.
-    let limit = options.record_body_limit;
-    let cut = |body: String| match redactor.redact_str(&body) {
-        std::borrow::Cow::Borrowed(_) => truncated(body, limit),
-        std::borrow::Cow::Owned(clean) => truncated(clean, limit),
-    };
-    let request_body = body_text.map(cut);
-    let response_body = (!text.is_empty()).then(|| cut(text));
-    for finding in &mut findings {
-        redactor.text(&mut finding.message);
-    }
-    let exchange = Exchange {
-        request: RecordedRequest {
-            method,
-            url: redactor.redact_str(&request.url).into_owned(),
-            headers: redacted(&request.headers, &redactor),
-            body_truncated: request_body.as_ref().is_some_and(|(_, t)| *t),
-            body: request_body.map(|(b, _)| b),
-        },
-        response: Some(RecordedResponse {
-            status: received.status,
-            headers: redacted(&received.headers, &redactor),
-            body_truncated: received.truncated || response_body.as_ref().is_some_and(|(_, t)| *t),
-            body: response_body.map(|(b, _)| b),
-        }),
-        attempts: received.attempts,
-        duration_ms: millis(received.latency),
-    };
-    if let Some(clock) = clock {
-        let rest = started.elapsed().saturating_sub(transport + checking);
-        clock.add(Stage::Other, rest);
-    }
-    let outcome = StepOutcome {
-        name: label.to_owned(),
-        line: step.line,
-        exchange: Some(exchange),
-        findings,
-        snapshot,
-        duration_ms: millis(started.elapsed()),
-    };
-    Ok((outcome, stop))
+    steps
+        .run(step, &step.label(0), vars)
+        .await
+        .map(|(outcome, _)| outcome)
+        .map_err(|e| e.to_string())
 }
 
 /// The snapshot folder of a suite: `snapshots/` at the repository top (two levels up

@@ -12,7 +12,6 @@
 
 mod common;
 
-
 use reqwest::{Client, Method, Response, StatusCode};
 use serde_json::{json, Value};
 use vouch::double::{Double, DoubleConfig, Fault};

@@ -302,7 +302,7 @@ fn filter_selects_scenarios_by_name() {
 }
 
 #[test]
-fn a_scenario_that_uses_an_unknown_variable_is_an_error_naming_its_step() {
+fn a_scenario_that_uses_an_unknown_variable_is_refused_at_load_with_its_line() {
     // Arrange
     let scratch = ScratchSuite::new();
     scratch.write(
@@ -320,12 +320,43 @@ fn a_scenario_that_uses_an_unknown_variable_is_an_error_naming_its_step() {
         "off",
     ]);
 
-    // Assert
-    let out = stdout(&output);
-    assert_eq!(output.status.code(), Some(2), "{out}");
+    // Assert: nothing ran; the file, line and column of the placeholder are named.
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(2), "{err}");
     assert!(
-        out.contains("ERROR broken variable: step get: {nope} is not captured yet"),
-        "{out}"
+        err.contains("zz-broken.yaml:6:41: {nope} is never captured before step \"get\""),
+        "{err}"
+    );
+    assert!(stdout(&output).is_empty(), "{}", stdout(&output));
+}
+
+#[test]
+fn an_expectation_naming_a_variable_never_captured_is_refused_not_passed() {
+    // Arrange: the etag is captured as {etag}; the PUT's expectation names {etg}.
+    let scratch = ScratchSuite::new();
+    scratch.write(
+        "fixtures/referrals/scenarios/zz-etg.yaml",
+        "name: misspelt etag\nsteps:\n  - create: { example: documented/create-a-referral.request.json }\n  - name: get\n    request:\n      method: GET\n      path: /v1.0/engagements/referrals/{id}\n    expect:\n      status: 200\n      etag_rotated_from: \"{etg}\"\n",
+    );
+
+    // Act
+    let output = vouch(&[
+        "run",
+        scratch.suite().to_str().unwrap(),
+        "--snapshots",
+        "off",
+    ]);
+
+    // Assert
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("zz-etg.yaml:10:27: {etg} is never captured before step \"get\""),
+        "{err}"
+    );
+    assert!(
+        err.contains("captured by then:") && err.contains("etag"),
+        "{err}"
     );
 }
 

@@ -5,7 +5,6 @@
 
 mod common;
 
-
 use serde_json::{json, Value};
 use vouch::Suite;
 

@@ -7,7 +7,6 @@
 
 mod common;
 
-
 use vouch::double::{Fault, Variant};
 use vouch::selftest::{self, SelftestOptions, VariantVerdict, Verdict};
 

@@ -4,19 +4,28 @@
 
 use serde_json::Value;
 
-use crate::checks::Check;
 use crate::checks::{type_name, Context};
+use crate::checks::{Check, CheckError};
 use crate::finding::Finding;
 use crate::fixture::json_text::{escape_token, first_difference};
-use crate::fixture::template::{render, render_value};
 
 pub(super) struct Fields;
 
-fn pointer_rule(pointer: &str) -> &'static str {
-    match pointer {
-        "/id" => "id-stable",
-        "/createdDateTime" => "created-stable",
-        _ => "read-only-kept",
+/// The rule a field that moved breaks: the id's, the creation time's, or any read-only
+/// field's.
+fn pointer_rule(cx: &Context<'_>, pointer: &str) -> &'static str {
+    let contract = &cx.suite.contract;
+    if pointer == contract.resource.id.as_str() {
+        "id-stable"
+    } else if contract
+        .times
+        .created
+        .as_ref()
+        .is_some_and(|created| created.as_str() == pointer)
+    {
+        "created-stable"
+    } else {
+        "read-only-kept"
     }
 }
 
@@ -25,13 +34,15 @@ impl Check for Fields {
         "fields"
     }
 
-    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) -> Result<(), CheckError> {
         let expect = &cx.step.expect;
         let body = cx.observed.json;
         let rule = expect.rule.as_deref().unwrap_or("documented-response");
         for (pointer, wanted) in &expect.values {
-            let wanted = render_value(wanted, cx.vars).unwrap_or_else(|_| wanted.clone());
-            let got = body.and_then(|b| b.pointer(pointer));
+            let Some(wanted) = cx.value_of(wanted)? else {
+                continue;
+            };
+            let got = body.map(|b| cx.at(b, pointer)).transpose()?.flatten();
             if got != Some(&wanted) {
                 let shown = got.map_or_else(|| "nothing".to_owned(), ToString::to_string);
                 out.push(cx.finding(
@@ -42,13 +53,13 @@ impl Check for Fields {
             }
         }
         for (pointer, var) in &expect.stable {
-            let wanted = render_value(&Value::String(var.clone()), cx.vars).ok();
-            let got = body.and_then(|b| b.pointer(pointer));
+            let wanted = cx.value_of(&Value::String(var.clone()))?;
+            let got = body.map(|b| cx.at(b, pointer)).transpose()?.flatten();
             if let Some(wanted) = wanted {
                 if got != Some(&wanted) {
                     let shown = got.map_or_else(|| "missing".to_owned(), ToString::to_string);
                     out.push(cx.finding(
-                        pointer_rule(pointer),
+                        pointer_rule(cx, pointer),
                         Some(pointer),
                         format!("{pointer} changed from {wanted} to {shown}"),
                     ));
@@ -61,9 +72,13 @@ impl Check for Fields {
             .map(|(p, v)| (p, v, true))
             .chain(expect.not_before.iter().map(|(p, v)| (p, v, false)))
         {
-            let before = render(var, cx.vars).unwrap_or_default();
+            let Some(before) = cx.render(var)? else {
+                continue;
+            };
             let now = body
-                .and_then(|b| b.pointer(pointer))
+                .map(|b| cx.at(b, pointer))
+                .transpose()?
+                .flatten()
                 .and_then(Value::as_str);
             match now {
                 None => out.push(cx.finding(
@@ -89,16 +104,14 @@ impl Check for Fields {
             }
         }
         if let Some(var) = &expect.unchanged_from {
-            if let (Ok(before), Some(now)) =
-                (render_value(&Value::String(var.clone()), cx.vars), body)
-            {
+            if let (Some(before), Some(now)) = (cx.value_of(&Value::String(var.clone()))?, body) {
                 if &before != now {
                     let pointer = first_difference(&before, now, "");
                     out.push(cx.finding(
                         "refused-write-unchanged",
                         Some(&pointer),
                         format!(
-                            "a refused write changed the referral at {}",
+                            "a refused write changed the resource at {}",
                             if pointer.is_empty() {
                                 "(root)"
                             } else {
@@ -110,9 +123,7 @@ impl Check for Fields {
             }
         }
         if let Some(var) = &expect.round_trip {
-            if let (Ok(sent), Some(now)) =
-                (render_value(&Value::String(var.clone()), cx.vars), body)
-            {
+            if let (Some(sent), Some(now)) = (cx.value_of(&Value::String(var.clone()))?, body) {
                 for field in &cx.suite.contract.writable.fields {
                     let Some(value) = sent.pointer(field.as_str()) else {
                         continue;
@@ -149,15 +160,9 @@ impl Check for Fields {
                 .find(|e| e.json_path.as_deref() == Some(example.as_path()))
                 .and_then(|e| e.json.as_ref())
             else {
-                out.push(cx.finding(
-                    "documented-response",
-                    None,
-                    format!(
-                        "{} is not a documented example of the contract",
-                        documented.file
-                    ),
-                ));
-                return;
+                return Err(CheckError::NotAnExample {
+                    file: documented.file.clone(),
+                });
             };
             let Some(body) = body else {
                 out.push(cx.finding(
@@ -165,7 +170,7 @@ impl Check for Fields {
                     None,
                     "the documented response has a body, this one has none",
                 ));
-                return;
+                return Ok(());
             };
             let mut skip: Vec<String> = cx
                 .suite
@@ -178,6 +183,7 @@ impl Check for Fields {
             skip.extend(documented.ignore.iter().cloned());
             compare_documented(cx, doc, body, "", documented.values, &skip, out);
         }
+        Ok(())
     }
 }
 

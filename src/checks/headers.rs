@@ -1,7 +1,8 @@
 //! Headers: the ones a step names, JSON bodies labelled `application/json` (any media-type
-//! parameters), and the optional `ETag` header: one version, equal to the body's eTag.
+//! parameters), and the optional entity-tag header (the contract's `etag.header`): one
+//! version, equal to the body's tag.
 
-use crate::checks::{Check, Context};
+use crate::checks::{Check, CheckError, Context};
 use crate::finding::Finding;
 
 pub(super) struct Headers;
@@ -11,10 +12,11 @@ impl Check for Headers {
         "headers"
     }
 
-    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) -> Result<(), CheckError> {
         for (name, wanted) in &cx.step.expect.headers {
-            let wanted = crate::fixture::template::render(wanted, cx.vars)
-                .unwrap_or_else(|_| wanted.clone());
+            let Some(wanted) = cx.render(wanted)? else {
+                continue;
+            };
             match cx.observed.header(name) {
                 None => {
                     out.push(cx.finding("status-code", None, format!("header {name} is missing")));
@@ -51,6 +53,7 @@ impl Check for Headers {
             }
         }
         etag_header(cx, out);
+        Ok(())
     }
 }
 
@@ -60,7 +63,12 @@ fn etag_header(cx: &Context<'_>, out: &mut Vec<Finding>) {
     if !(200..300).contains(&cx.observed.status) {
         return;
     }
-    let header_name = &cx.suite.contract.resource.etag_header;
+    let Some(rule) = &cx.suite.contract.etag else {
+        return;
+    };
+    let Some(header_name) = rule.header.as_deref() else {
+        return;
+    };
     let mut values: Vec<&str> = cx.observed.header_values(header_name).collect();
     values.sort_unstable();
     values.dedup();
@@ -76,7 +84,7 @@ fn etag_header(cx: &Context<'_>, out: &mut Vec<Finding>) {
         ));
         return;
     }
-    let pointer = cx.suite.contract.resource.etag.as_str();
+    let pointer = rule.pointer.as_str();
     let body_etag = cx
         .observed
         .json
@@ -88,7 +96,7 @@ fn etag_header(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 "etag-header",
                 Some(pointer),
                 format!(
-                    "the {header_name} header {header} differs from the body's eTag {body_etag}"
+                    "the {header_name} header {header} differs from the body's {pointer} {body_etag}"
                 ),
             ));
         }

@@ -1,7 +1,7 @@
 //! Time: the last attempt of a request (waits for Retry-After excluded) must come back
 //! within the contract's latency budget.
 
-use crate::checks::{Check, Context};
+use crate::checks::{Check, CheckError, Context};
 use crate::finding::Finding;
 
 pub(super) struct Latency;
@@ -11,9 +11,9 @@ impl Check for Latency {
         "latency"
     }
 
-    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) -> Result<(), CheckError> {
         let Some(budget) = cx.suite.contract.latency_budget_ms else {
-            return;
+            return Ok(());
         };
         let took = cx.observed.latency.as_millis();
         if took > u128::from(budget) {
@@ -23,5 +23,6 @@ impl Check for Latency {
                 format!("the response took {took} ms; the budget is {budget} ms"),
             ));
         }
+        Ok(())
     }
 }

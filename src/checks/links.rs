@@ -4,7 +4,7 @@
 
 use reqwest::Url;
 
-use crate::checks::{Check, Context};
+use crate::checks::{Check, CheckError, Context};
 use crate::finding::Finding;
 use crate::fixture::lint::{collect_links, path_problem, PathBase};
 
@@ -15,15 +15,17 @@ impl Check for Links {
         "links"
     }
 
-    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) -> Result<(), CheckError> {
         if !(200..300).contains(&cx.observed.status) {
-            return;
+            return Ok(());
         }
-        let Some(body) = cx.observed.json else { return };
+        let Some(body) = cx.observed.json else {
+            return Ok(());
+        };
         let mut uris = Vec::new();
         collect_links(body, "", &mut uris);
         if uris.is_empty() {
-            return;
+            return Ok(());
         }
         let base = PathBase::resource(cx.suite);
         for (pointer, uri) in uris {
@@ -44,5 +46,6 @@ impl Check for Links {
                 }
             }
         }
+        Ok(())
     }
 }

@@ -1,7 +1,7 @@
-//! The list as a whole (a step with `expect.list`, every page followed through
-//! `@odata.nextLink`): exactly the scenario's referrals that match the filter are listed
+//! The list as a whole (a step with `expect.list`, every page followed through the
+//! contract's next link): exactly the scenario's resources that match the filter are listed
 //! (`list-filter`), each once and none lost between pages (`list-paging`), in the order
-//! `$orderby` asks (`list-order`). Which referrals match is judged from the bodies the
+//! `$orderby` asks (`list-order`). Which resources match is judged from the bodies the
 //! server itself returned for them, by the same `OData` evaluator the double uses; the
 //! order from the listed values. A server may page at any size and may treat `$top` as
 //! the page size or as a cap on the whole list: both pass.
@@ -10,10 +10,9 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
-use crate::checks::{Check, Context};
+use crate::checks::{Check, CheckError, Context};
 use crate::double::odata;
 use crate::finding::Finding;
-use crate::fixture::template::render;
 
 pub(super) struct List;
 
@@ -22,14 +21,20 @@ impl Check for List {
         "list"
     }
 
-    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) -> Result<(), CheckError> {
         let (Some(spec), Some(listed)) = (&cx.step.expect.list, cx.listed) else {
-            return;
+            return Ok(());
         };
         if !(200..300).contains(&cx.observed.status) {
-            return;
+            return Ok(());
         }
         let id_pointer = cx.suite.contract.resource.id.as_str();
+        let items_at = cx
+            .suite
+            .contract
+            .list
+            .as_ref()
+            .map_or("", |shape| shape.items.as_str());
         let id_of = |v: &Value| {
             v.pointer(id_pointer)
                 .and_then(Value::as_str)
@@ -41,31 +46,26 @@ impl Check for List {
                 None,
                 format!("the list could not be read to its end: {why}"),
             ));
-            return;
+            return Ok(());
         }
-        // The referrals the scenario made, as the server returned them.
-        let among: Vec<&Value> = spec
-            .among
-            .iter()
-            .filter_map(|name| cx.vars.get(name))
-            .collect();
-        let filter = match spec.filter.as_deref().map(|f| render(f, cx.vars)) {
-            None => None,
-            Some(Ok(text)) => match odata::parse(&text, None) {
-                Ok(expr) => Some(expr),
-                Err(error) => {
-                    out.push(cx.finding(
-                        "list-filter",
-                        None,
-                        format!("vouch cannot read the step's filter: {error}"),
-                    ));
-                    return;
+        // The resources the scenario made, as the server returned them.
+        let mut among: Vec<&Value> = Vec::with_capacity(spec.among.len());
+        for name in &spec.among {
+            match cx.vars.get(name) {
+                Some(body) => among.push(body),
+                // Absent (nothing to judge), or never captured (an error).
+                None => {
+                    cx.render(&format!("{{{name}}}"))?;
                 }
-            },
-            Some(Err(missing)) => {
-                out.push(cx.finding("list-filter", None, missing.to_string()));
-                return;
             }
+        }
+        let filter = match spec.filter.as_deref().map(|f| cx.render(f)).transpose()? {
+            None => None,
+            // A filter naming a value the target did not show: nothing to judge.
+            Some(None) => return Ok(()),
+            Some(Some(text)) => Some(
+                odata::parse(&text, None).map_err(|error| CheckError::Filter(error.to_string()))?,
+            ),
         };
         let expected: BTreeSet<String> = among
             .iter()
@@ -81,11 +81,8 @@ impl Check for List {
             if !seen.insert(id.clone()) {
                 out.push(cx.finding(
                     "list-paging",
-                    Some("/value"),
-                    format!(
-                        "referral {id} is listed twice across {} pages",
-                        listed.pages
-                    ),
+                    Some(items_at),
+                    format!("{id} is listed twice across {} pages", listed.pages),
                 ));
             }
             listed_ids.push(id);
@@ -95,8 +92,8 @@ impl Check for List {
             if !expected.contains(id) {
                 out.push(cx.finding(
                     "list-filter",
-                    Some("/value"),
-                    format!("referral {id} is listed but does not match the filter"),
+                    Some(items_at),
+                    format!("{id} is listed but does not match the filter"),
                 ));
             }
         }
@@ -116,8 +113,8 @@ impl Check for List {
                 };
                 out.push(cx.finding(
                     rule,
-                    Some("/value"),
-                    format!("referral {id} matches the filter but is {how}"),
+                    Some(items_at),
+                    format!("{id} matches the filter but is {how}"),
                 ));
             }
         }
@@ -149,7 +146,7 @@ impl Check for List {
                     if ordering.is_gt() {
                         out.push(cx.finding(
                             "list-order",
-                            Some("/value"),
+                            Some(items_at),
                             format!(
                                 "items {index} and {} are out of the order {order:?}: {} then {}",
                                 index + 1,
@@ -157,10 +154,11 @@ impl Check for List {
                                 b.unwrap_or(Value::Null)
                             ),
                         ));
-                        return;
+                        return Ok(());
                     }
                 }
             }
         }
+        Ok(())
     }
 }

@@ -1,6 +1,8 @@
 //! Checks: each file judges one aspect of an exchange (status, headers, schema,
 //! transition, links, etag, response id, fields, snapshot) behind one trait. A check turns what it sees into
-//! findings, each with its file, step, JSON Pointer, rule and basis.
+//! findings, each with its file, step, JSON Pointer, rule and basis; what keeps it from
+//! judging at all (a variable never captured, a pointer that cannot apply, a snapshot that
+//! cannot be written) is a [`CheckError`]: vouch's error, never the API's finding.
 
 mod etag;
 mod fields;
@@ -14,6 +16,7 @@ pub mod snapshot;
 mod status;
 mod transition;
 
+use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -21,7 +24,7 @@ use serde_json::Value;
 
 use crate::finding::{Basis, Finding, Location};
 use crate::fixture::scenario::{Scenario, Step};
-use crate::fixture::template::Vars;
+use crate::fixture::template::{render, render_value, MissingVar, Vars};
 use crate::fixture::Suite;
 use crate::outcome::SnapshotDiff;
 
@@ -140,10 +143,84 @@ impl Context<'_> {
     }
 }
 
+/// Why a check could not judge an exchange: a mistake of the scenario's or the
+/// contract's author, or a file vouch could not write. The scenario ends as an error and
+/// the run exits 2; it is never a pass, and never a finding blamed on the API.
+#[derive(Debug, thiserror::Error)]
+pub enum CheckError {
+    #[error(transparent)]
+    Variable(#[from] MissingVar),
+    #[error("{pointer:?} is not a JSON Pointer (empty, or starting with /)")]
+    Pointer { pointer: String },
+    #[error("{file} is not the JSON of a documented example in contract.yaml")]
+    NotAnExample { file: String },
+    #[error("the contract has no response situation {0:?}")]
+    UnknownSituation(String),
+    #[error("vouch cannot read the step's filter: {0}")]
+    Filter(String),
+    #[error("schema {name}: {message}")]
+    Schema { name: String, message: String },
+    #[error("the step expects {expectation}, and the contract declares no {section}: section")]
+    Undeclared {
+        expectation: &'static str,
+        section: &'static str,
+    },
+    #[error("cannot write the snapshot {}: {source}", path.display())]
+    SnapshotWrite {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
 /// One aspect of an exchange.
 pub trait Check: Send + Sync {
     fn name(&self) -> &'static str;
-    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>);
+    /// Adds a finding to `out` for each way the exchange departs from the contract; an
+    /// `Err` when the check could not judge it at all.
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) -> Result<(), CheckError>;
+}
+
+impl Context<'_> {
+    /// `template` filled from the captured variables; `None` when it names a capture the
+    /// target was allowed not to give (nothing to judge), an error when it names one
+    /// never captured.
+    pub fn render(&self, template: &str) -> Result<Option<String>, CheckError> {
+        optional(render(template, self.vars))
+    }
+
+    /// The JSON value of `template` (a string that is exactly `{name}` keeps the
+    /// variable's value); `None` as for [`Context::render`].
+    pub fn value_of(&self, template: &Value) -> Result<Option<Value>, CheckError> {
+        optional(render_value(template, self.vars))
+    }
+
+    /// The value at `pointer` in the response body, or an error when `pointer` is not a
+    /// JSON Pointer (it could never match, and a finding would blame the API).
+    pub fn at<'b>(&self, body: &'b Value, pointer: &str) -> Result<Option<&'b Value>, CheckError> {
+        pointer_in(body, pointer)
+    }
+}
+
+/// `body`'s value at `pointer`; an error when `pointer` is not a JSON Pointer.
+pub(crate) fn pointer_in<'b>(
+    body: &'b Value,
+    pointer: &str,
+) -> Result<Option<&'b Value>, CheckError> {
+    if !pointer.is_empty() && !pointer.starts_with('/') {
+        return Err(CheckError::Pointer {
+            pointer: pointer.to_owned(),
+        });
+    }
+    Ok(body.pointer(pointer))
+}
+
+fn optional<T>(rendered: Result<T, MissingVar>) -> Result<Option<T>, CheckError> {
+    match rendered {
+        Ok(value) => Ok(Some(value)),
+        Err(missing) if missing.absent => Ok(None),
+        Err(missing) => Err(missing.into()),
+    }
 }
 
 /// Every check, in the order findings are reported.

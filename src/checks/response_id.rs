@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use crate::checks::{Check, Context};
+use crate::checks::{Check, CheckError, Context};
 use crate::finding::Finding;
 
 pub(super) struct ResponseId;
@@ -26,13 +26,13 @@ impl Check for ResponseId {
         "response-id"
     }
 
-    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) -> Result<(), CheckError> {
         if !(200..300).contains(&cx.observed.status) {
-            return;
+            return Ok(());
         }
         let resource = &cx.suite.contract.resource;
         let Some(asked) = item_id(cx.observed.url, &resource.path) else {
-            return;
+            return Ok(());
         };
         let pointer = resource.id.as_str();
         let Some(answered) = cx
@@ -41,18 +41,19 @@ impl Check for ResponseId {
             .and_then(|b| b.pointer(pointer))
             .and_then(Value::as_str)
         else {
-            return;
+            return Ok(());
         };
         if answered != asked {
             out.push(cx.finding(
                 "response-id",
                 Some(pointer),
                 format!(
-                    "{} {} answered with the referral {answered}",
+                    "{} {} answered with the resource {answered}",
                     cx.observed.method, asked
                 ),
             ));
         }
+        Ok(())
     }
 }
 

@@ -1,7 +1,7 @@
 //! The body against the step's schema (members it does not declare are accepted in a
 //! response), and every error body (4xx) against the documented error envelopes.
 
-use crate::checks::{Check, Context};
+use crate::checks::{Check, CheckError, Context};
 use crate::finding::Finding;
 use crate::schema::ViolationKind;
 
@@ -12,7 +12,7 @@ impl Check for Schema {
         "schema"
     }
 
-    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) -> Result<(), CheckError> {
         let status = cx.observed.status;
         if let Some(name) = &cx.step.expect.schema {
             // A schema describes the success body; a refused request is judged elsewhere.
@@ -42,7 +42,12 @@ impl Check for Schema {
                                     )
                                 }),
                         ),
-                        Err(error) => out.push(cx.finding("schema", None, error.to_string())),
+                        Err(error) => {
+                            return Err(CheckError::Schema {
+                                name: name.clone(),
+                                message: error.to_string(),
+                            })
+                        }
                     },
                 }
             }
@@ -58,7 +63,19 @@ impl Check for Schema {
                     ),
                 )),
                 Some(body) => {
-                    if let Ok(false) = cx.suite.schemas.is_valid("error", body) {
+                    let schema = cx
+                        .suite
+                        .contract
+                        .errors
+                        .as_ref()
+                        .map_or("error", |errors| errors.schema.as_str());
+                    let valid = cx.suite.schemas.is_valid(schema, body).map_err(|error| {
+                        CheckError::Schema {
+                            name: schema.to_owned(),
+                            message: error.to_string(),
+                        }
+                    })?;
+                    if !valid {
                         out.push(cx.finding(
                             "error-body",
                             None,
@@ -71,6 +88,7 @@ impl Check for Schema {
                 }
             }
         }
+        Ok(())
     }
 }
 

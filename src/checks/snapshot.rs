@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 
 use serde_json::{Map, Value};
 
-use crate::checks::{Check, Context};
+use crate::checks::{Check, CheckError, Context};
 use crate::finding::Finding;
 use crate::fixture::contract::SnapshotRules;
 use crate::fixture::json_text::to_fixture_text;
@@ -351,9 +351,9 @@ impl Check for Snapshot {
         "snapshot"
     }
 
-    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) -> Result<(), CheckError> {
         if !cx.step.expect.snapshot || cx.snapshots.mode == SnapshotMode::Off {
-            return;
+            return Ok(());
         }
         let name = snapshot_name(&cx.scenario.name, cx.label);
         let dir = cx.snapshots.dir_for(cx.live, cx.base);
@@ -373,35 +373,27 @@ impl Check for Snapshot {
             .clone()
             .or_else(|| cx.live.then(|| read_snapshot(&pending)).flatten());
         if expected.as_deref() == Some(actual.as_str()) {
-            return;
+            return Ok(());
         }
-        let cannot_write = |error: std::io::Error, path: &Path| {
-            cx.finding(
-                "snapshot",
-                None,
-                format!("cannot write {}: {error}", path.display()),
-            )
+        let cannot_write = |source: std::io::Error, path: &Path| CheckError::SnapshotWrite {
+            path: path.to_owned(),
+            source,
         };
         if cx.snapshots.mode == SnapshotMode::Update {
-            if let Err(error) = write_snapshot(&path, &expression, &actual) {
-                out.push(cannot_write(error, &path));
-            }
-            return;
+            return write_snapshot(&path, &expression, &actual)
+                .map_err(|error| cannot_write(error, &path));
         }
         let message = match (&expected, cx.live) {
             // A live target's first run: recorded for review, never a failure.
             (None, true) => {
                 if !cx.snapshots.read_only {
-                    match write_snapshot(&pending, &expression, &actual) {
-                        Ok(()) => {
-                            if let Ok(mut recorded) = cx.snapshots.recorded.lock() {
-                                recorded.push(pending);
-                            }
-                        }
-                        Err(error) => out.push(cannot_write(error, &pending)),
+                    write_snapshot(&pending, &expression, &actual)
+                        .map_err(|error| cannot_write(error, &pending))?;
+                    if let Ok(mut recorded) = cx.snapshots.recorded.lock() {
+                        recorded.push(pending);
                     }
                 }
-                return;
+                return Ok(());
             }
             (None, false) => format!(
                 "no snapshot {} yet (run with --snapshots update and review it)",
@@ -410,9 +402,8 @@ impl Check for Snapshot {
             (Some(_), _) => {
                 // The new form beside the stored one, for `cargo insta review`.
                 if stored.is_some() && !cx.snapshots.read_only {
-                    if let Err(error) = write_snapshot(&pending, &expression, &actual) {
-                        out.push(cannot_write(error, &pending));
-                    }
+                    write_snapshot(&pending, &expression, &actual)
+                        .map_err(|error| cannot_write(error, &pending))?;
                 }
                 let against = if stored.is_some() { &path } else { &pending };
                 format!("the redacted response differs from {}", against.display())
@@ -426,6 +417,7 @@ impl Check for Snapshot {
                 actual,
             });
         }
+        Ok(())
     }
 }
 
@@ -437,8 +429,8 @@ mod tests {
     #[test]
     fn names_join_scenario_and_step_slugs() {
         assert_eq!(
-            snapshot_name("documented PUT closes a referral as Won", "put"),
-            "documented-put-closes-a-referral-as-won__put"
+            snapshot_name("documented PUT closes a resource as Won", "put"),
+            "documented-put-closes-a-resource-as-won__put"
         );
     }
 

@@ -1,7 +1,7 @@
 //! The status code: an exact code, a list, a class, or a situation of contract.yaml
 //! `responses:` (whose basis the finding carries).
 
-use crate::checks::{Check, Context};
+use crate::checks::{Check, CheckError, Context};
 use crate::finding::Finding;
 
 pub(super) struct Status;
@@ -11,7 +11,7 @@ impl Check for Status {
         "status"
     }
 
-    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) -> Result<(), CheckError> {
         let expect = &cx.step.expect;
         let code = cx.observed.status;
         let rule = expect.rule.as_deref().unwrap_or("status-code");
@@ -33,12 +33,7 @@ impl Check for Status {
             let mut expected = Vec::new();
             for situation in situations.split('|') {
                 let Some(response) = cx.suite.contract.responses.get(situation) else {
-                    out.push(cx.finding(
-                        rule,
-                        None,
-                        format!("the contract has no response situation {situation:?}"),
-                    ));
-                    return;
+                    return Err(CheckError::UnknownSituation(situation.to_owned()));
                 };
                 expected.push((situation, response));
             }
@@ -63,15 +58,24 @@ impl Check for Status {
                 ));
             }
         }
+        Ok(())
     }
 }
 
-/// The error message of an error body, if there is one, to explain an unexpected code.
+/// The error message of an error body (at the contract's `errors.message`), if there is
+/// one, to explain an unexpected code.
 fn detail(cx: &Context<'_>) -> String {
+    let pointer = cx
+        .suite
+        .contract
+        .errors
+        .as_ref()
+        .map(|e| e.message.as_str());
     let message = cx
         .observed
         .json
-        .and_then(|b| b.pointer("/error/message").or_else(|| b.get("description")))
+        .zip(pointer)
+        .and_then(|(body, pointer)| body.pointer(pointer))
         .and_then(serde_json::Value::as_str);
     message.map(|m| format!(" ({m})")).unwrap_or_default()
 }

@@ -1,10 +1,12 @@
-//! Following a list to its end: from the first page, every `@odata.nextLink` is requested
-//! as given (opaque: never rebuilt from `$skip` or `$top`), with the step's headers, until
-//! a page has none or the page limit is reached. What the list checks judge.
+//! Following a list to its end: from the first page, every next link (the contract's
+//! `list.next_link`) is requested as given (opaque: never rebuilt from `$skip` or `$top`),
+//! with the step's headers, until a page has none or the page limit is reached. What the
+//! list checks judge.
 
 use serde_json::Value;
 
 use crate::endpoint::live::{Http, SentRequest};
+use crate::fixture::vocabulary::ListShape;
 
 /// The most pages a list step follows.
 pub const MAX_PAGES: usize = 50;
@@ -15,37 +17,47 @@ pub struct Listed {
     pub items: Vec<Value>,
     /// Pages read (the first one included).
     pub pages: usize,
-    /// The first page carried an `@odata.nextLink`.
+    /// The first page carried a next link.
     pub first_had_next: bool,
     /// Why the walk stopped before the end: a page limit, an error status, a body that
     /// is not a list, or a transport error.
     pub stopped: Option<String>,
 }
 
-fn next_link(page: &Value) -> Option<&str> {
-    page.get("@odata.nextLink").and_then(Value::as_str)
-}
-
-fn items(page: &Value) -> Option<&Vec<Value>> {
-    page.get("value").and_then(Value::as_array)
-}
-
 /// Walks the list whose first page is `first`, sending `headers` with each request.
-pub async fn follow(http: &Http, first: &Value, headers: &[(String, String)]) -> Listed {
+pub async fn follow(
+    http: &Http,
+    shape: &ListShape,
+    first: &Value,
+    headers: &[(String, String)],
+) -> Listed {
+    let next_link = |page: &Value| -> Option<String> {
+        page.pointer(shape.next_link.as_str())
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    };
+    let items = |page: &Value| -> Option<Vec<Value>> {
+        page.pointer(shape.items.as_str())
+            .and_then(Value::as_array)
+            .cloned()
+    };
     let mut listed = Listed {
         pages: 1,
         first_had_next: next_link(first).is_some(),
         ..Listed::default()
     };
     let Some(first_items) = items(first) else {
-        listed.stopped = Some("the first page has no value array".into());
+        listed.stopped = Some(format!("the first page has no array at {}", shape.items));
         return listed;
     };
-    listed.items.extend(first_items.iter().cloned());
-    let mut next = next_link(first).map(str::to_owned);
+    listed.items.extend(first_items);
+    let mut next = next_link(first);
     while let Some(url) = next.take() {
         if listed.pages >= MAX_PAGES {
-            listed.stopped = Some(format!("still an @odata.nextLink after {MAX_PAGES} pages"));
+            listed.stopped = Some(format!(
+                "still a next link ({}) after {MAX_PAGES} pages",
+                shape.next_link
+            ));
             break;
         }
         let request = SentRequest {
@@ -74,8 +86,8 @@ pub async fn follow(http: &Http, first: &Value, headers: &[(String, String)]) ->
             listed.stopped = Some(format!("page {} ({url}) is not a list", listed.pages));
             break;
         };
-        listed.items.extend(page_items.iter().cloned());
-        next = next_link(&page).map(str::to_owned);
+        listed.items.extend(page_items);
+        next = next_link(&page);
     }
     listed
 }

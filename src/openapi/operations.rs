@@ -85,7 +85,7 @@ impl Assembler<'_> {
             entries.push((
                 prefer.minimal.as_str(),
                 self.expected(&prefer.minimal)?,
-                self.body(None),
+                self.body(op.response.as_deref()),
             ));
             entries.push((
                 prefer.representation.as_str(),

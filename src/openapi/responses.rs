@@ -97,10 +97,16 @@ impl Assembler<'_> {
         let mut by_status: BTreeMap<String, Vec<Entry<'_>>> = BTreeMap::new();
         for (situation, expected, body) in entries {
             for status in status_keys(situation, expected)? {
+                // 204 No Content has no body, whatever the situation's other codes carry.
+                let body = if status == "204" {
+                    Body::Empty
+                } else {
+                    body.clone()
+                };
                 by_status
                     .entry(status)
                     .or_default()
-                    .push((situation, expected, body.clone()));
+                    .push((situation, expected, body));
             }
         }
         let mut responses = Map::new();
