@@ -11,11 +11,7 @@ use crate::fixture::vocabulary::{IfMatchUse, Operation, OperationKind};
 impl Assembler<'_> {
     /// The header of the precondition (`If-Match`).
     pub(super) fn if_match_header(&self) -> &str {
-        let contract = &self.suite.contract;
-        contract
-            .etag
-            .as_ref()
-            .map_or(contract.resource.if_match.as_str(), |e| e.if_match.as_str())
+        self.suite.contract.if_match_header()
     }
 
     /// The parameters of the path's `{variables}`.

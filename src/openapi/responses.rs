@@ -56,13 +56,7 @@ impl Assembler<'_> {
 
     /// The body of an error answer: the contract's error schema.
     pub(super) fn error_body(&self) -> Body {
-        let schema = self
-            .suite
-            .contract
-            .errors
-            .as_ref()
-            .map_or("error", |e| e.schema.as_str());
-        self.body(Some(schema))
+        self.body(Some(self.suite.contract.errors.schema.as_str()))
     }
 
     /// The `$ref` of the component exported from the contract's schema `name`.
@@ -202,11 +196,7 @@ impl Assembler<'_> {
 
     /// The response header that carries the entity tag, if the contract names one.
     fn etag_header(&self) -> Option<String> {
-        let contract = &self.suite.contract;
-        match &contract.etag {
-            Some(rule) => rule.header.clone(),
-            None => Some(contract.resource.etag_header.clone()),
-        }
+        self.suite.contract.etag_header().map(str::to_owned)
     }
 
     pub(super) fn etag_schema(&self) -> Value {
