@@ -26,6 +26,11 @@ use vouch::runner::{self, RunOptions};
 use vouch::timing::{Stage, StageClock};
 use vouch::Suite;
 
+#[path = "../tests/common/served.rs"]
+mod served;
+
+use served::Served;
+
 /// The same allocator as the `vouch` binary, so the figures in this process are its figures.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -156,41 +161,6 @@ async fn run_served(
         "the served double must pass",
     )
     .await
-}
-
-/// A `vouch serve` process, stopped when dropped.
-struct Served {
-    child: std::process::Child,
-    url: String,
-}
-
-impl Served {
-    fn start() -> Self {
-        use std::io::BufRead;
-        let mut child = Command::new(env!("CARGO_BIN_EXE_vouch"))
-            .args(["serve", "--seed", "1"])
-            .current_dir(root())
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        std::io::BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let url = line
-            .trim()
-            .strip_prefix("vouch double listening on ")
-            .unwrap()
-            .to_owned();
-        Self { child, url }
-    }
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        self.child.kill().ok();
-        self.child.wait().ok();
-    }
 }
 
 fn exchanges(record: &RunRecord) -> usize {
@@ -458,7 +428,7 @@ fn main() {
             "peak memory of a run of {big} scenarios against the embedded double ({exchanges} exchanges, {seconds:.1} s, {what}): {mib:.0} MiB ({before:.0} MiB before the first request: the suite and its {big} scenarios)"
         );
     }
-    let served = Served::start();
+    let served = Served::start(&["--seed", "1"]);
     let (mib, before, exchanges, seconds) = measure_memory(big, false, Some(&served.url));
     drop(served);
     println!(

@@ -14,14 +14,14 @@ use crate::outcome::{Outcome, ScenarioOutcome};
 
 /// When the run must end.
 #[derive(Debug, Clone, Copy)]
-pub struct Deadline {
+pub(crate) struct Deadline {
     at: Instant,
     limit: Duration,
 }
 
 impl Deadline {
     /// A deadline `limit` from now.
-    pub fn after(limit: Duration) -> Self {
+    pub(crate) fn after(limit: Duration) -> Self {
         Self {
             at: Instant::now() + limit,
             limit,
@@ -29,7 +29,7 @@ impl Deadline {
     }
 
     /// The time left until the deadline (zero once it has passed).
-    pub fn remaining(&self) -> Duration {
+    pub(crate) fn remaining(&self) -> Duration {
         self.at.saturating_duration_since(Instant::now())
     }
 
@@ -44,7 +44,7 @@ impl Deadline {
 
     /// Runs `scenario` as `run` does, unless the deadline has passed before it starts or
     /// passes while it runs.
-    pub async fn run(
+    pub(crate) async fn run(
         &self,
         scenario: &Scenario,
         run: impl Future<Output = ScenarioOutcome>,

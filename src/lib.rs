@@ -1,8 +1,8 @@
-//! vouch: a contract-testing and conformance harness for the Partner Center Referrals API
-//! (`/v1.0/engagements/referrals`) and any JSON REST API described the same way.
+//! vouch: a contract-testing and conformance harness for JSON REST APIs described by
+//! their documented examples and a contract held as data.
 //!
-//! The contract is data: a suite folder (`fixtures/referrals/`) holds `contract.yaml`
-//! (resource, read-only fields, the status/substatus table, expected responses, rules),
+//! The contract is data: a suite folder (`fixtures/<api>/`) holds `contract.yaml`
+//! (operations, resource, read-only fields, states, expected responses, rules),
 //! the documented examples as the docs show them, and scenarios; `schemas/` holds the
 //! JSON Schemas. [`fixture::Suite::load`] reads all of it once into typed values;
 //! [`fixture::lint::lint`] checks it statically; [`openapi::build`] exports it as one
@@ -22,10 +22,10 @@ pub mod atomic;
 pub mod checks;
 pub mod cleanup;
 pub mod console;
-pub mod deadline;
+mod deadline;
 pub mod double;
 pub mod endpoint;
-pub mod finding;
+mod finding;
 pub mod fixture;
 pub mod import;
 pub mod model;
@@ -40,6 +40,10 @@ pub mod selftest;
 pub mod timing;
 pub mod verify;
 
+// The surface the binary, the tests and the benches use most, by its short name.
+pub use double::{Double, DoubleConfig, Fault, Variant};
 pub use finding::{Basis, Finding, Location};
 pub use fixture::{LoadError, Suite};
 pub use openapi::OpenApi;
+pub use outcome::RunRecord;
+pub use runner::RunOptions;

@@ -431,8 +431,10 @@ impl SchemaSet {
                 });
                 let declares = flat.iter().any(|(_, s)| s.get("properties").is_some());
                 for (key, child) in members {
-                    let child_pointer =
-                        format!("{pointer}/{}", key.replace('~', "~0").replace('/', "~1"));
+                    let child_pointer = format!(
+                        "{pointer}/{}",
+                        crate::fixture::contract::Pointer::escape(key)
+                    );
                     let children: Vec<(&str, &Value)> = flat
                         .iter()
                         .filter_map(|(file, s)| Some((*file, s.get("properties")?.get(key)?)))

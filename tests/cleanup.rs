@@ -91,6 +91,7 @@ fn a_mutating_run_leaves_none_of_its_referrals_open() {
 fn cleanup_closes_the_leftovers_of_a_killed_run() {
     // Arrange: a run killed part way, before it could close what it created.
     let served = Served::start(&[]);
+    let scratch = common::ScratchSuite::with_snapshots();
     let mut killed = Command::new(env!("CARGO_BIN_EXE_vouch"))
         .args([
             "run",
@@ -102,7 +103,7 @@ fn cleanup_closes_the_leftovers_of_a_killed_run() {
             "--rate",
             "40",
         ])
-        .current_dir(common::root())
+        .current_dir(scratch.dir.path())
         .stdout(Stdio::null())
         .spawn()
         .unwrap();

@@ -14,7 +14,6 @@ mod common;
 use std::collections::VecDeque;
 use std::convert::Infallible;
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -30,7 +29,6 @@ use hyper::{Request, Response};
 use hyper_util::rt::TokioIo;
 use serde_json::{json, Map, Value};
 use vouch::double::{Double, DoubleConfig};
-use vouch::Suite;
 
 use common::{stdout, ScratchSuite};
 
@@ -341,9 +339,7 @@ impl Server {
             .enable_all()
             .build()
             .unwrap();
-        let suite =
-            Suite::load(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/referrals"))
-                .unwrap();
+        let suite = common::suite();
         let double = runtime
             .block_on(Double::start(
                 &suite,

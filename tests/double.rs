@@ -12,8 +12,6 @@
 
 mod common;
 
-use std::path::PathBuf;
-
 use reqwest::{Client, Method, Response, StatusCode};
 use serde_json::{json, Value};
 use vouch::double::{Double, DoubleConfig, Fault};
@@ -21,13 +19,7 @@ use vouch::Suite;
 
 const PATH: &str = "/v1.0/engagements/referrals";
 
-fn suite() -> Suite {
-    Suite::load(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/referrals")).unwrap()
-}
-
-fn documented(suite: &Suite, name: &str) -> Value {
-    suite.example(name).and_then(|e| e.json.clone()).unwrap()
-}
+use common::{documented, suite};
 
 struct World {
     suite: Suite,

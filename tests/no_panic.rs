@@ -5,23 +5,21 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::too_many_lines)] // tests: a failed unwrap is a failed test
 
+mod common;
+
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
-use std::path::PathBuf;
 use std::time::Duration;
 
 use proptest::prelude::*;
 use serde_json::json;
 use vouch::double::odata::{self, Properties};
 use vouch::double::{Double, DoubleConfig, DoubleServer};
-use vouch::Suite;
 
 const PATH: &str = "/v1.0/engagements/referrals";
 const CASES: u32 = 256;
 
-fn suite() -> Suite {
-    Suite::load(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/referrals")).unwrap()
-}
+use common::suite;
 
 fn properties() -> &'static Properties {
     static PROPERTIES: std::sync::OnceLock<Properties> = std::sync::OnceLock::new();

@@ -13,6 +13,7 @@ use std::path::PathBuf;
 
 use jsonschema::{Draft, Retrieve, Uri};
 use serde_json::{json, Value};
+use vouch::fixture::vocabulary::IfMatchUse;
 use vouch::openapi::{self, OpenApi, Source};
 use vouch::schema::SCHEMA_BASE;
 use vouch::{Basis, Suite};
@@ -23,9 +24,7 @@ const COLLECTION: &str = "/v1.0/engagements/referrals";
 /// Where the tests serve the document from when they compile its components.
 const DOCUMENT_URI: &str = "https://openapi.vouch.invalid/document.json";
 
-fn suite() -> Suite {
-    Suite::load(&common::root().join("fixtures/referrals")).expect("the bundled suite loads")
-}
+use common::suite;
 
 fn exported() -> (Suite, OpenApi) {
     let suite = suite();
@@ -715,9 +714,9 @@ fn throttled_answers_carry_a_retry_after_header() {
 }
 
 #[test]
-fn the_list_takes_filter_orderby_and_top_but_not_skip_and_says_next_link_is_opaque() {
+fn the_list_takes_every_query_option_of_the_contract_and_says_next_link_is_opaque() {
     // Arrange
-    let (_, openapi) = exported();
+    let (suite, openapi) = exported();
 
     // Act
     let list = operation(openapi.document(), COLLECTION, "get");
@@ -729,12 +728,70 @@ fn the_list_takes_filter_orderby_and_top_but_not_skip_and_says_next_link_is_opaq
         .collect();
 
     // Assert
-    assert_eq!(names, ["$filter", "$orderby", "$top"]);
+    assert_eq!(names, suite.contract.query.options);
+    assert!(
+        names.contains(&"$skip") && names.contains(&"$count"),
+        "{names:?}"
+    );
+    for integer in ["$top", "$skip"] {
+        assert_eq!(
+            parameter(list, integer).unwrap()["schema"]["type"],
+            "integer"
+        );
+    }
     assert_eq!(
-        parameter(list, "$top").unwrap()["schema"]["type"],
-        "integer"
+        parameter(list, "$count").unwrap()["schema"]["type"],
+        "boolean"
     );
     assert!(list["description"].as_str().unwrap().contains("opaque"));
+}
+
+#[test]
+fn a_delete_and_a_list_on_a_path_of_its_own_are_exported_from_the_operations() {
+    // Arrange: the bundled contract with a DELETE (If-Match required) and the list moved
+    // under a parent, as an API that lists a parent's items declares it.
+    let mut suite = suite();
+    let operations = &mut suite.contract.operations;
+    let mut delete = operations.get.clone().unwrap();
+    delete.method = "DELETE".into();
+    delete.response = None;
+    delete.if_match = IfMatchUse::Required;
+    operations.delete = Some(delete);
+    let list = operations.list.as_mut().unwrap();
+    list.path = Some("/v1.0/engagements/{engagement}/referrals".into());
+    list.scope = BTreeMap::from([(
+        "engagement".to_owned(),
+        serde_json::from_value(json!("/engagementId")).unwrap(),
+    )]);
+    let deleted: vouch::fixture::contract::ExpectedResponse =
+        serde_json::from_value(json!({ "status": [204], "basis": "assumed", "source": "a test" }))
+            .unwrap();
+    suite.contract.responses.insert("delete".into(), deleted);
+
+    // Act
+    let openapi = openapi::build(&suite).expect("the changed suite exports");
+    let document = openapi.document();
+
+    // Assert
+    let delete = operation(document, ITEM, "delete");
+    assert_eq!(parameter(delete, "If-Match").unwrap()["required"], true);
+    assert!(delete["responses"]["204"].get("content").is_none());
+    assert_eq!(
+        delete["responses"]["412"]["x-vouch-situations"][0]["situation"],
+        "stale_if_match"
+    );
+    assert!(delete.get("requestBody").is_none());
+    let parent = "/v1.0/engagements/{engagement}/referrals";
+    let listed = operation(document, parent, "get");
+    assert_eq!(
+        listed["responses"]["200"]["content"]["application/json"]["schema"]["$ref"],
+        "#/components/schemas/ReferralList"
+    );
+    let scope = &document["paths"][parent]["parameters"][0];
+    assert_eq!(scope["name"], "engagement");
+    assert_eq!(scope["in"], "path");
+    assert!(document["paths"][COLLECTION].get("get").is_none());
+    assert!(document["paths"][COLLECTION].get("post").is_some());
 }
 
 #[test]

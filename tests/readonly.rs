@@ -16,11 +16,8 @@ use vouch::double::{Double, DoubleConfig};
 use vouch::endpoint::{HttpConfig, Target};
 use vouch::outcome::Outcome;
 use vouch::runner::{self, RunOptions};
-use vouch::Suite;
 
-fn suite() -> Arc<Suite> {
-    Arc::new(Suite::load(&common::root().join("fixtures/referrals")).unwrap())
-}
+use common::shared_suite as suite;
 
 #[test]
 fn a_read_only_run_against_a_double_preloaded_with_50_checks_all_50_and_exits_0() {
@@ -28,7 +25,7 @@ fn a_read_only_run_against_a_double_preloaded_with_50_checks_all_50_and_exits_0(
     let served = Served::start(&["--preload", "50"]);
 
     // Act
-    let output = vouch(&["run", "--target", &served.url, "--quiet"]);
+    let output = common::vouch_isolated(&["run", "--target", &served.url, "--quiet"]);
 
     // Assert
     let out = stdout(&output);
@@ -56,7 +53,7 @@ fn a_read_only_run_exits_1_on_each_data_fault_naming_its_rule() {
         let served = Served::start(&["--preload", "50", "--fault", fault]);
 
         // Act
-        let output = vouch(&["run", "--target", &served.url, "--quiet"]);
+        let output = common::vouch_isolated(&["run", "--target", &served.url, "--quiet"]);
 
         // Assert
         let out = stdout(&output);

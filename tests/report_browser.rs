@@ -4,9 +4,11 @@
 //! must hide them when "passed" is chosen. The screenshot is kept at
 //! `target/artifacts/report-failure.png` (with the page beside it) for CI to publish.
 //!
-//! It needs Chromium: it runs when `VOUCH_BROWSER_TEST=1` (then a missing browser is a
-//! failure; .ci/run sets it) or when `/usr/bin/chromium` exists, and otherwise says why it
-//! did not run and passes.
+//! It needs Chromium, so it runs only when `VOUCH_BROWSER_TEST=1` (.ci/run sets it and
+//! installs Chromium; then a missing browser is a failure). Otherwise the test is reported
+//! as ignored, never as passed: this file is a libtest-mimic harness (`harness = false`),
+//! so whether it is ignored is decided when it runs, from the environment;
+//! `--include-ignored` runs it anyway, with Chromium from `/usr/bin` or `PATH`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a failed unwrap is a failed test
 
@@ -18,6 +20,7 @@ use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use common::record::{self, ETAG_FINDING, FAILED, PASSED, SCHEMA_FINDING, SKIPPED, TOKEN};
+use libtest_mimic::{Arguments, Trial};
 use serde_json::Value;
 use vouch::report::{self, Redactor, ReportSpec, WriteOptions};
 
@@ -25,23 +28,39 @@ const WIDTH: u32 = 1280;
 const HEIGHT: u32 = 2000;
 const BROWSER_TIMEOUT: Duration = Duration::from_secs(90);
 
-/// The browser to use, or why the test does not run.
-fn chromium() -> Result<PathBuf, String> {
-    let required = std::env::var("VOUCH_BROWSER_TEST").is_ok_and(|v| v == "1");
+/// Whether the environment asks for the browser test (CI does).
+fn required() -> bool {
+    std::env::var("VOUCH_BROWSER_TEST").is_ok_and(|v| v == "1")
+}
+
+/// The browser to use: `/usr/bin/chromium`, else `chromium` on `PATH`. The test runs only
+/// when asked for, so a missing browser is a failure.
+fn chromium() -> PathBuf {
     let installed = Path::new("/usr/bin/chromium");
     if installed.exists() {
-        return Ok(installed.to_owned());
+        return installed.to_owned();
     }
-    let on_path = std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths)
-            .map(|dir| dir.join("chromium"))
-            .find(|candidate| candidate.exists())
-    });
-    match on_path {
-        Some(found) if required => Ok(found),
-        _ if required => panic!("VOUCH_BROWSER_TEST=1 but no chromium is installed"),
-        _ => Err("no /usr/bin/chromium and VOUCH_BROWSER_TEST is not 1".to_owned()),
-    }
+    std::env::var_os("PATH")
+        .and_then(|paths| {
+            std::env::split_paths(&paths)
+                .map(|dir| dir.join("chromium"))
+                .find(|candidate| candidate.exists())
+        })
+        .expect("the browser test needs chromium, and none is installed")
+}
+
+fn main() {
+    let arguments = Arguments::from_args();
+    let trial = Trial::test(
+        "the_html_report_shows_a_failing_scenario_and_its_findings_in_chromium",
+        || {
+            the_html_report_shows_a_failing_scenario_and_its_findings_in_chromium();
+            Ok(())
+        },
+    )
+    // Ignored, not passed, without a browser: VOUCH_BROWSER_TEST=1 runs it.
+    .with_ignored_flag(!required());
+    libtest_mimic::run(&arguments, vec![trial]).exit();
 }
 
 /// Where CI picks up artefacts: `target/artifacts`.
@@ -139,16 +158,9 @@ fn probe_result(dom: &str) -> Value {
     serde_json::from_str(&text).unwrap()
 }
 
-#[test]
 fn the_html_report_shows_a_failing_scenario_and_its_findings_in_chromium() {
     // Arrange
-    let browser = match chromium() {
-        Ok(browser) => browser,
-        Err(why) => {
-            println!("skipped: the browser test needs Chromium ({why})");
-            return;
-        }
-    };
+    let browser = chromium();
     let dir = tempfile::tempdir().unwrap();
     let mut record = record::sample();
     Redactor::new(std::iter::empty::<&str>(), [TOKEN]).redact(&mut record);

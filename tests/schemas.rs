@@ -3,22 +3,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a failed unwrap is a failed test
 
-use std::path::PathBuf;
+mod common;
 
 use serde_json::{json, Value};
 use vouch::Suite;
 
-fn suite() -> Suite {
-    Suite::load(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/referrals"))
-        .expect("the bundled suite loads")
-}
-
-fn documented(suite: &Suite, name: &str) -> Value {
-    suite
-        .example(name)
-        .and_then(|e| e.json.clone())
-        .expect("the example has a body")
-}
+use common::{documented, suite};
 
 fn violations(suite: &Suite, schema: &str, body: &Value) -> Vec<String> {
     suite

@@ -7,15 +7,10 @@
 
 mod common;
 
-use std::sync::Arc;
-
 use vouch::double::{Fault, Variant};
 use vouch::selftest::{self, SelftestOptions, VariantVerdict, Verdict};
-use vouch::Suite;
 
-fn suite() -> Arc<Suite> {
-    Arc::new(Suite::load(&common::root().join("fixtures/referrals")).unwrap())
-}
+use common::shared_suite as suite;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_bundled_suite_catches_every_fault_and_every_runtime_rule_catches_one() {

@@ -6,7 +6,7 @@
 mod common;
 
 use common::served::Served;
-use common::{stderr, stdout, vouch};
+use common::{stderr, stdout};
 
 #[test]
 fn a_401_runs_the_token_command_once_more_and_the_run_goes_on_with_the_new_token() {
@@ -20,7 +20,7 @@ fn a_401_runs_the_token_command_once_more_and_the_run_goes_on_with_the_new_token
     );
 
     // Act
-    let output = vouch(&[
+    let output = common::vouch_isolated(&[
         "run",
         "--target",
         &served.url,

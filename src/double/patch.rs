@@ -3,6 +3,8 @@
 
 use serde_json::Value;
 
+use crate::fixture::contract::Pointer;
+
 /// Why an operation could not be applied.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PatchError {
@@ -12,10 +14,6 @@ pub enum PatchError {
     Missing { index: usize, path: String },
     #[error("operation {index}: {message}")]
     Malformed { index: usize, message: String },
-}
-
-fn unescape(token: &str) -> String {
-    token.replace("~1", "/").replace("~0", "~")
 }
 
 /// Applies `ops` to `target` in order; on error `target` may be partly changed, so the
@@ -47,10 +45,9 @@ pub fn apply(target: &mut Value, ops: &[Value], skip_unsupported: bool) -> Resul
                 op: name.to_owned(),
             });
         }
-        let Some((parent_path, last)) = path.rsplit_once('/') else {
+        let Some((parent_path, last)) = Pointer::split_last(path) else {
             return Err(malformed("the path must start with /"));
         };
-        let last = unescape(last);
         let parent = target
             .pointer_mut(parent_path)
             .ok_or_else(|| PatchError::Missing {

@@ -51,7 +51,7 @@ impl Shape {
             }
             Value::Object(fields) => {
                 for (key, field) in fields {
-                    let key = key.replace('~', "~0").replace('/', "~1");
+                    let key = crate::fixture::contract::Pointer::escape(key);
                     self.visit(format!("{pointer}/{key}"), field);
                 }
                 "object"

@@ -6,7 +6,9 @@
 use serde_json::Value;
 
 use crate::endpoint::{SentRequest, Target};
+use crate::fixture::contract::Pointer;
 use crate::fixture::scenario::{Body, Step};
+use crate::fixture::small_map::SmallMap;
 use crate::fixture::template::{render, render_value, Vars};
 use crate::fixture::Suite;
 use crate::runner::step::StepError;
@@ -60,10 +62,7 @@ pub(super) fn build(
         None => None,
     };
     let mut header_list = Vec::new();
-    for (name, value) in headers
-        .into_iter()
-        .flat_map(crate::fixture::small_map::SmallMap::iter)
-    {
+    for (name, value) in headers.into_iter().flat_map(SmallMap::iter) {
         header_list.push((name.clone(), render(value, vars).map_err(template)?));
     }
     if sent_json.is_some()
@@ -125,74 +124,11 @@ fn build_body(suite: &Suite, body: &Body, vars: &Vars, step: &str) -> Result<Val
     };
     let mut value = render_value(source, vars).map_err(template)?;
     for pointer in &body.strip {
-        remove_pointer(&mut value, pointer);
+        Pointer::remove_in(pointer, &mut value);
     }
     for (pointer, new) in &body.set {
         let new = render_value(new, vars).map_err(template)?;
-        set_pointer(&mut value, pointer, new);
+        Pointer::set_in(pointer, &mut value, new);
     }
     Ok(value)
-}
-
-fn unescape(token: &str) -> String {
-    token.replace("~1", "/").replace("~0", "~")
-}
-
-/// Sets the value at `pointer`, making the objects on the way.
-fn set_pointer(target: &mut Value, pointer: &str, value: Value) {
-    if pointer.is_empty() {
-        *target = value;
-        return;
-    }
-    let mut current = target;
-    let tokens: Vec<String> = pointer.split('/').skip(1).map(unescape).collect();
-    for (i, token) in tokens.iter().enumerate() {
-        let last = i + 1 == tokens.len();
-        if !current.is_object() {
-            *current = Value::Object(serde_json::Map::new());
-        }
-        let Value::Object(map) = current else { return };
-        if last {
-            map.insert(token.clone(), value);
-            return;
-        }
-        current = map
-            .entry(token.clone())
-            .or_insert_with(|| Value::Object(serde_json::Map::new()));
-    }
-}
-
-/// Removes the value at `pointer`, if there is one.
-fn remove_pointer(target: &mut Value, pointer: &str) {
-    if let Some((parent, last)) = pointer.rsplit_once('/') {
-        let last = unescape(last);
-        match target.pointer_mut(parent) {
-            Some(Value::Object(map)) => {
-                map.remove(&last);
-            }
-            Some(Value::Array(items)) => {
-                if let Ok(index) = last.parse::<usize>() {
-                    if index < items.len() {
-                        items.remove(index);
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn set_makes_the_objects_on_the_way_and_strip_removes() {
-        let mut value = json!({"a": {"b": 1}, "list": [1, 2, 3]});
-        set_pointer(&mut value, "/x/y~1z", json!(true));
-        remove_pointer(&mut value, "/a/b");
-        remove_pointer(&mut value, "/list/1");
-        assert_eq!(value, json!({"a": {}, "list": [1, 3], "x": {"y/z": true}}));
-    }
 }

@@ -1,5 +1,7 @@
-//! Helpers shared by the integration tests: run the `vouch` binary, and copy the bundled
-//! suite into a scratch folder so a test can break it without touching the repository.
+//! Helpers shared by the integration tests: the bundled suite loaded once per call, run
+//! the `vouch` binary, start `vouch serve` ([`served::Served`]), and copy the bundled suite
+//! (with its reviewed snapshots, when asked) into a scratch folder so a test can break it
+//! or record into it without touching the repository.
 
 #![allow(dead_code, unreachable_pub, clippy::expect_used, clippy::unwrap_used)]
 
@@ -9,10 +11,32 @@ pub mod served;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::sync::Arc;
+
+use serde_json::Value;
+use vouch::Suite;
 
 /// The repository root (where Cargo.toml is).
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The bundled suite (`fixtures/referrals`), loaded.
+pub fn suite() -> Suite {
+    Suite::load(&root().join("fixtures/referrals")).expect("the bundled suite loads")
+}
+
+/// The bundled suite, shared (what the runner and the selftest take).
+pub fn shared_suite() -> Arc<Suite> {
+    Arc::new(suite())
+}
+
+/// The parsed JSON of the documented example `name` of `suite`.
+pub fn documented(suite: &Suite, name: &str) -> Value {
+    suite
+        .example(name)
+        .and_then(|e| e.json.clone())
+        .expect("the example has a body")
 }
 
 /// Runs `vouch` with `args` in `dir`.
@@ -28,6 +52,14 @@ pub fn vouch_in(dir: &Path, args: &[&str]) -> Output {
 /// Runs `vouch` with `args` from the repository root.
 pub fn vouch(args: &[&str]) -> Output {
     vouch_in(&root(), args)
+}
+
+/// Runs `vouch` with `args` in a scratch copy of the suite and its reviewed snapshots, so
+/// whatever a live run records (its first run writes `.snap.new` files) stays out of the
+/// repository.
+pub fn vouch_isolated(args: &[&str]) -> Output {
+    let scratch = ScratchSuite::with_snapshots();
+    vouch_in(scratch.dir.path(), args)
 }
 
 /// The names of the entries of `dir`, sorted.
@@ -53,7 +85,7 @@ pub fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
-fn copy_dir(from: &Path, to: &Path) {
+pub fn copy_dir(from: &Path, to: &Path) {
     fs::create_dir_all(to).expect("create the copy's folder");
     for entry in fs::read_dir(from).expect("read the folder to copy") {
         let entry = entry.expect("a folder entry");
@@ -80,6 +112,14 @@ impl ScratchSuite {
         );
         copy_dir(&root().join("schemas"), &dir.path().join("schemas"));
         Self { dir }
+    }
+
+    /// A scratch copy with the reviewed snapshots beside it (`snapshots/`), so a run with
+    /// snapshots on records into the copy, never into the repository.
+    pub fn with_snapshots() -> Self {
+        let scratch = Self::new();
+        copy_dir(&root().join("snapshots"), &scratch.path("snapshots"));
+        scratch
     }
 
     /// The suite folder inside the copy.

@@ -1,5 +1,8 @@
-//! A `vouch serve` process for a test: started with its flags, its address read from the
-//! line it prints, stopped when dropped.
+//! A `vouch serve` process for a test or a bench: started with its flags, its address
+//! read from the line it prints, stopped when dropped. Self-contained, so a bench can
+//! include this file alone (`#[path]`).
+
+#![allow(dead_code, unreachable_pub, clippy::unwrap_used)] // test support: a failed unwrap fails the test
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -11,11 +14,12 @@ pub struct Served {
 }
 
 impl Served {
+    /// `vouch serve ARGS`, once it listens.
     pub fn start(args: &[&str]) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_vouch"))
             .arg("serve")
             .args(args)
-            .current_dir(super::root())
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
             .stdout(Stdio::piped())
             .spawn()
             .unwrap();
