@@ -16,7 +16,7 @@
 
 use std::fmt;
 
-use super::markdown::{code_spans, Block, CodeBlock, FrontMatter, Markdown, Table};
+use super::markdown::{code_spans, Annotation, Block, CodeBlock, FrontMatter, Markdown, Table};
 use crate::fixture::contract::ExampleKind;
 use crate::fixture::http_message::METHODS;
 use crate::fixture::{HttpMessage, StartLine};
@@ -247,10 +247,7 @@ pub fn read(markdown: Markdown, table_anchor: Option<&str>, states: &[String]) -
                             anchor: stack.last().and_then(|(_, a)| a.clone()),
                             answers: None,
                             remove: Vec::new(),
-                            truncated: code
-                                .annotation
-                                .as_ref()
-                                .is_some_and(super::markdown::Annotation::truncated),
+                            truncated: code.annotation.as_ref().is_some_and(Annotation::truncated),
                         });
                         example_blocks.push(index);
                     }
