@@ -142,13 +142,13 @@ impl Shared {
     /// double's, not the API's.
     pub fn fail(&self, message: String) -> Reply {
         eprintln!("vouch: error: the double failed: {message}");
+        let reply = Reply::error(500, self.error_body("vouchDoubleFailure", &message))
+            .header("X-Vouch-Double-Failure", "1");
         let mut failures = self.failures.lock().unwrap_or_else(PoisonError::into_inner);
         if failures.len() < FAILURES_KEPT {
-            failures.push(message.clone());
+            failures.push(message);
         }
-        drop(failures);
-        Reply::error(500, self.error_body("vouchDoubleFailure", &message))
-            .header("X-Vouch-Double-Failure", "1")
+        reply
     }
 }
 

@@ -331,7 +331,7 @@ const THROTTLE_EVERY: u64 = 20;
 const SLOW_ANSWER: Duration = Duration::from_millis(100);
 /// The double's own name, where a contract assigns a constant name to the server.
 const DOUBLE_NAME: &str = "vouch double";
-/// The OData annotation of a resource's entity tag (extra-properties).
+/// The `OData` annotation of a resource's entity tag (extra-properties).
 const ODATA_ETAG: &str = "@odata.etag";
 /// The media type of the odata-media-type variant.
 const ODATA_JSON: &str =
