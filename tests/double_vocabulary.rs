@@ -334,7 +334,10 @@ async fn a_schema_the_double_cannot_find_is_vouchs_error_not_the_apis() {
         None => assert!(loaded.is_err()),
         Some(Err(error)) => {
             let text = format!("{error}: {}", std::error::Error::source(&error).unwrap());
-            assert!(text.contains("get") && text.contains("no-such-schema"), "{text}");
+            assert!(
+                text.contains("get") && text.contains("no-such-schema"),
+                "{text}"
+            );
         }
         Some(Ok(_)) => panic!("a double started on a contract naming a missing schema"),
     }
