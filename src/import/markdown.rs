@@ -1,7 +1,10 @@
 //! A Learn-style Markdown page as a flat list of the blocks `import-doc` cares about: the
 //! YAML front matter, headings (ATX, setext or a paragraph that is one bold label, with an
 //! optional `<a name="…">` anchor), fenced code blocks (at any indentation, so blocks inside
-//! list items count), pipe tables and block quotes. Everything else is prose and skipped.
+//! list items count), pipe tables and block quotes. An HTML comment that holds one JSON
+//! object right before a fence is that block's annotation (pages generated from API
+//! metadata say so what a block is: `<!-- { "blockType": "request", … } -->`). Everything
+//! else is prose and skipped.
 //!
 //! The scanner knows no words of any language: it reads only Markdown syntax, and every
 //! block keeps its 1-based page line (and, for table cells and code spans, its column).
@@ -72,6 +75,39 @@ pub struct CodeBlock {
     pub info: String,
     /// The lines between the fences exactly as written (indentation kept), joined by `\n`.
     pub content: String,
+    /// The JSON object of the HTML comment right before the fence, if there is one.
+    pub annotation: Option<Annotation>,
+}
+
+/// The JSON object an HTML comment right before a code block holds: what the page's
+/// generator says the block is (`blockType`), whether its body is shortened
+/// (`truncated`), and its name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Annotation {
+    /// The page line where the comment opens.
+    pub line: usize,
+    pub fields: serde_json::Map<String, Value>,
+}
+
+impl Annotation {
+    fn text(&self, key: &str) -> Option<&str> {
+        self.fields.get(key).and_then(Value::as_str)
+    }
+
+    /// The block's declared role (`request`, `response`, `ignored`, `resource`, …).
+    pub fn block_type(&self) -> Option<&str> {
+        self.text("blockType")
+    }
+
+    /// Whether the page says the block's body is shortened.
+    pub fn truncated(&self) -> bool {
+        self.fields.get("truncated").and_then(Value::as_bool) == Some(true)
+    }
+
+    /// The block's name, if the annotation gives one.
+    pub fn name(&self) -> Option<&str> {
+        self.text("name")
+    }
 }
 
 impl CodeBlock {
@@ -208,12 +244,19 @@ pub fn parse(text: &str) -> Result<Markdown, MarkdownError> {
     let front_matter = front_matter(&lines, &mut index)?;
     let mut blocks = Vec::new();
     let mut pending_anchor: Option<String> = None;
+    let mut pending_annotation: Option<Annotation> = None;
     while index < lines.len() {
         let line = lines[index];
         let number = index + 1;
         let trimmed = line.trim_start();
         if trimmed.is_empty() {
             index += 1;
+            continue;
+        }
+        if let Some((close, inner)) = html_comment(&lines, index) {
+            pending_annotation = annotation(&inner, number);
+            pending_anchor = None;
+            index = close + 1;
             continue;
         }
         if let Some(fence) = fence_open(line) {
@@ -229,6 +272,7 @@ pub fn parse(text: &str) -> Result<Markdown, MarkdownError> {
                 close_line: close + 1,
                 info: fence.info,
                 content: lines[index + 1..close].join("\n"),
+                annotation: pending_annotation.take(),
             }));
             pending_anchor = None;
             index = close + 1;
@@ -240,6 +284,7 @@ pub fn parse(text: &str) -> Result<Markdown, MarkdownError> {
             }
             pending_anchor = None;
             blocks.push(Block::Heading(heading));
+            pending_annotation = None;
             index += 1;
             continue;
         }
@@ -252,11 +297,13 @@ pub fn parse(text: &str) -> Result<Markdown, MarkdownError> {
         if line.contains('|') && delimiter == Some(split_cells(line).len()) {
             blocks.push(Block::Table(table(&lines, &mut index)));
             pending_anchor = None;
+            pending_annotation = None;
             continue;
         }
         if trimmed.starts_with('>') {
             blocks.push(Block::Quote(quote(&lines, &mut index)));
             pending_anchor = None;
+            pending_annotation = None;
             continue;
         }
         if let Some(level) = lines
@@ -285,6 +332,7 @@ pub fn parse(text: &str) -> Result<Markdown, MarkdownError> {
             continue;
         }
         pending_anchor = None;
+        pending_annotation = None;
         index += 1;
     }
     Ok(Markdown {
@@ -466,6 +514,36 @@ fn attribute(attributes: &str, name: &str) -> Option<String> {
 }
 
 /// A line that is only an anchor (`<a name="x"></a>`): it names the heading after it.
+/// The HTML comment that opens on `lines[start]` (after indentation): the index of the
+/// line where it closes and the text between `<!--` and `-->`. An unclosed comment is
+/// prose, as a browser would show nothing after it but a scanner must not swallow the page.
+fn html_comment(lines: &[&str], start: usize) -> Option<(usize, String)> {
+    let first = lines[start].trim_start().strip_prefix("<!--")?;
+    let mut inner = String::new();
+    for (offset, line) in std::iter::once(first)
+        .chain(lines[start + 1..].iter().copied())
+        .enumerate()
+    {
+        if let Some(end) = line.find("-->") {
+            inner.push_str(&line[..end]);
+            let rest = line[end + 3..].trim();
+            // Text after the comment on its closing line makes the line prose.
+            return rest.is_empty().then_some((start + offset, inner));
+        }
+        inner.push_str(line);
+        inner.push('\n');
+    }
+    None
+}
+
+/// A comment that holds exactly one JSON object is an annotation of the next block.
+fn annotation(inner: &str, line: usize) -> Option<Annotation> {
+    match serde_json::from_str::<Value>(inner.trim()) {
+        Ok(Value::Object(fields)) => Some(Annotation { line, fields }),
+        _ => None,
+    }
+}
+
 fn lone_anchor(trimmed: &str) -> Option<String> {
     let (anchor, text) = split_anchor(trimmed);
     if text.is_empty() && trimmed.starts_with("<a ") {
@@ -812,5 +890,32 @@ mod tests {
                 }
             ]
         );
+    }
+
+    #[test]
+    fn a_json_comment_before_a_fence_annotates_that_block_only() {
+        // Arrange: an annotated block, a prose comment, then a block after a heading.
+        let text = "<!-- {\n  \"blockType\": \"response\",\n  \"truncated\": true\n}-->\n```http\nHTTP/1.1 200 OK\n```\n\n<!-- uuid: 8fcb\n2015-10-25 -->\n<!-- { \"blockType\": \"ignored\" } -->\n# Heading\n```http\nGET /r\n```\n";
+
+        // Act
+        let page = parse(text).unwrap();
+
+        // Assert
+        let blocks: Vec<&CodeBlock> = page.code_blocks().collect();
+        let first = blocks[0].annotation.as_ref().unwrap();
+        assert_eq!(first.line, 1);
+        assert_eq!(first.block_type(), Some("response"));
+        assert!(first.truncated());
+        assert_eq!(blocks[0].open_line, 5);
+        assert_eq!(blocks[1].annotation, None, "a heading stands between");
+        assert_eq!(page.headings().count(), 1);
+    }
+
+    #[test]
+    fn an_unclosed_comment_is_prose_and_swallows_nothing() {
+        let page = parse("<!-- { \"blockType\": \"request\" }\n```http\nGET /r\n```\n").unwrap();
+        let blocks: Vec<&CodeBlock> = page.code_blocks().collect();
+        assert_eq!(blocks.len(), 1);
+        assert_eq!(blocks[0].annotation, None);
     }
 }

@@ -23,6 +23,7 @@ use std::path::{Path, PathBuf};
 
 use crate::fixture::contract::{DocSource, Example, ExampleKind};
 use crate::fixture::json_text::{self, Parsed, SyntaxError};
+use crate::fixture::vocabulary::{fits_template, Operation, OperationKind};
 use crate::fixture::{Contract, HttpMessage, LoadedExample, StartLine, Suite};
 use page::{Page, PageExample};
 use report::DocDefect;
@@ -126,9 +127,13 @@ fn stem(doc: &Path) -> Option<String> {
     (!stem.is_empty()).then(|| stem.to_owned())
 }
 
-/// The anchor in the contract's `transitions.source` (`page.md#anchor (note)` → `anchor`).
+/// The anchor in the source of the contract's state table (`page.md#anchor (note)` →
+/// `anchor`): the new `states:` section when the contract has one, else `transitions:`.
 fn table_anchor(contract: &Contract) -> Option<String> {
-    let source = &contract.transitions.source;
+    let source = contract
+        .states
+        .as_ref()
+        .map_or(contract.transitions.source.as_str(), |s| s.source.as_str());
     let after = &source[source.find('#')? + 1..];
     let anchor: String = after
         .chars()
@@ -165,39 +170,49 @@ fn names(stem: &str, examples: &[PageExample]) -> Vec<String> {
         .collect()
 }
 
-/// The schema a body is held to when the suite has no counterpart to take it from: by the
-/// request's method, and for a response by what its request addressed. Only names the
-/// contract defines are returned.
+/// The declared operation a request (`method`, `path`) is, if any.
+pub(crate) fn operation_for<'c>(
+    contract: &'c Contract,
+    method: &str,
+    path: &str,
+    relative: bool,
+) -> Option<(OperationKind, &'c Operation)> {
+    let collection = &contract.resource.path;
+    contract.operations.iter().find(|(_, operation)| {
+        operation.method.eq_ignore_ascii_case(method)
+            && fits_template(&operation.template(collection), path, relative)
+    })
+}
+
+/// The schema a body is held to when the suite has no counterpart to take it from: the
+/// request or response schema of the declared operation its request is (a failure's:
+/// the contract's error schema; a response with no request: the resource's, what a get
+/// answers). Only names the contract defines are returned.
 fn inferred_schema(
     contract: &Contract,
     kind: ExampleKind,
     message: &HttpMessage,
     request: Option<&HttpMessage>,
 ) -> Option<String> {
+    let operation = |message: &HttpMessage| {
+        let (method, target) = message.request()?;
+        operation_for(contract, method, page::uri_path(target), false).map(|(_, op)| op)
+    };
     let name = match kind {
-        ExampleKind::Request => match message.request()?.0 {
-            "PUT" => "put",
-            "POST" => "create",
-            "PATCH" => "patch",
-            _ => return None,
-        },
+        ExampleKind::Request => operation(message)?.request.clone()?,
         ExampleKind::Response => {
             let failed = matches!(message.start, StartLine::Status { code, .. } if code >= 400);
-            let listed = request
-                .and_then(HttpMessage::request)
-                .is_some_and(|(method, target)| {
-                    method == "GET" && page::uri_path(target) == contract.resource.path
-                });
             if failed {
-                "error"
-            } else if listed {
-                "list"
+                contract.errors.as_ref()?.schema.clone()
             } else {
-                "referral"
+                match request {
+                    Some(request) => operation(request)?.response.clone()?,
+                    None => contract.operations.get.as_ref()?.response.clone()?,
+                }
             }
         }
     };
-    contract.schemas.contains_key(name).then(|| name.to_owned())
+    contract.schemas.contains_key(&name).then_some(name)
 }
 
 /// Reads the page at `doc` and imports it against `suite`'s contract and schemas.
@@ -215,7 +230,11 @@ pub fn import_page(doc: &Path, suite: &Suite) -> Result<Import, ImportError> {
     let stem = stem(doc).ok_or_else(|| ImportError::BadName {
         path: doc.to_owned(),
     })?;
-    let page = page::read(scanned, table_anchor(&suite.contract).as_deref());
+    let mut page = page::read(scanned, table_anchor(&suite.contract).as_deref());
+    if suite.contract.states.is_none() {
+        // An API without states has no table to hold a page's against.
+        page.transitions = None;
+    }
     if page.examples.is_empty() {
         return Err(ImportError::NoExamples {
             path: doc.to_owned(),
@@ -306,6 +325,7 @@ fn build(
         },
         response_to,
         repairs,
+        truncated: example.truncated,
     };
     ImportedExample {
         name: name.to_owned(),
@@ -373,6 +393,51 @@ mod tests {
         assert_eq!(
             table_anchor(&suite.contract).as_deref(),
             Some("status-and-substatus-transition-states")
+        );
+    }
+
+    #[test]
+    fn a_path_fits_a_template_segment_by_segment_and_a_relative_one_by_its_tail() {
+        assert!(fits_template("/v1.0/r/{id}", "/v1.0/r/49d9", false));
+        assert!(fits_template(
+            "/v1.0/p/{plan}/t",
+            "/v1.0/p/{plan-id}/t",
+            false
+        ));
+        assert!(!fits_template("/v1.0/r/{id}", "/v1.0/r", false));
+        assert!(!fits_template("/v1.0/r/{id}", "/v1.0/s/1", false));
+        assert!(fits_template("/v1.0/p/{plan}/t", "/p/{plan-id}/t", true));
+        assert!(!fits_template("/v1.0/p/{plan}/t", "/p/{plan-id}/t", false));
+        assert!(!fits_template("/v1.0/r", "/v1.0/r/extra/deep", true));
+    }
+
+    #[test]
+    fn a_documented_request_is_the_operation_of_its_method_and_path() {
+        // Arrange
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/referrals");
+        let suite = Suite::load(&path).unwrap();
+        let contract = &suite.contract;
+        let item = format!("{}/1", contract.resource.path);
+
+        // Act
+        let kind =
+            |method: &str, path: &str| operation_for(contract, method, path, false).map(|(k, _)| k);
+
+        // Assert
+        assert_eq!(kind("GET", &item), Some(OperationKind::Get));
+        assert_eq!(kind("PATCH", &item), Some(OperationKind::Patch));
+        assert_eq!(
+            kind("POST", &contract.resource.path),
+            Some(OperationKind::Create)
+        );
+        assert_eq!(
+            kind("GET", &contract.resource.path),
+            Some(OperationKind::List)
+        );
+        assert_eq!(
+            kind("DELETE", &item),
+            None,
+            "the contract declares no delete"
         );
     }
 }

@@ -5,7 +5,10 @@
 //! status/substatus transition table.
 //!
 //! Headings are translated, so their text is never read. What translations keep is used
-//! instead, in this order: HTTP syntax inside the blocks; heading anchors (`<a name="…">`,
+//! instead, in this order: a block's annotation (the JSON object of an HTML comment right
+//! before it, as pages generated from API metadata have: `blockType` request, response or
+//! ignored, and `truncated` when the body is shortened); HTTP syntax inside the blocks;
+//! heading anchors (`<a name="…">`,
 //! whose tokens `request(s)` and `response(s)` tell a JSON-only block's role); and, on pages
 //! without anchors (older English pages), the order of the blocks: a JSON-only block after a
 //! request is its response. A response answers the nearest request before it that has no
@@ -19,11 +22,13 @@ use crate::fixture::http_message::METHODS;
 use crate::fixture::{HttpMessage, StartLine};
 use crate::model::Status;
 
-/// One row of the page's request syntax table: a method and a URI template.
+/// One request syntax of the page: a method and a URI template, from a table row or from
+/// a code block that is not an example and holds only request lines.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RequestSyntax {
     pub method: String,
-    /// The URI as written, e.g. `https://api.partner.microsoft.com/v1.0/engagements/referrals/{Id}`.
+    /// The URI as written, e.g. `https://api.partner.microsoft.com/v1.0/engagements/referrals/{Id}`,
+    /// or a path relative to the service's root and version (`/boards/cards/{id}`).
     pub uri: String,
     pub line: usize,
     /// The page column where the URI cell starts.
@@ -45,6 +50,12 @@ impl RequestSyntax {
         segments.join("/")
     }
 
+    /// Whether the template is a path relative to the service's root (no scheme and host):
+    /// then a request's path may carry the root's own segments (`/v1.0`) before it.
+    pub fn is_relative(&self) -> bool {
+        self.uri.starts_with('/')
+    }
+
     /// Why a request (`method`, `target`) does not fit this syntax, if it does not.
     pub fn misfit(&self, method: &str, target: &str) -> Option<String> {
         if method != self.method {
@@ -54,7 +65,11 @@ impl RequestSyntax {
             ));
         }
         let want: Vec<&str> = self.path().split('/').collect();
-        let got: Vec<&str> = uri_path(target).split('/').collect();
+        let mut got: Vec<&str> = uri_path(target).split('/').collect();
+        if self.is_relative() && got.len() > want.len() {
+            // The service root's segments come first: compare the tail.
+            got.drain(1..=got.len() - want.len());
+        }
         for (index, (w, g)) in want.iter().zip(&got).enumerate() {
             let fits = if is_placeholder(w) {
                 !g.is_empty()
@@ -100,6 +115,8 @@ pub fn uri_path(uri: &str) -> &str {
 /// How a block's role (request or response) was told.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Evidence {
+    /// Its annotation's `blockType` says so.
+    Annotation(String),
     /// It starts with a request line.
     RequestLine,
     /// It starts with a status line.
@@ -113,6 +130,7 @@ pub enum Evidence {
 impl fmt::Display for Evidence {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            Evidence::Annotation(kind) => write!(f, "annotated blockType {kind}"),
             Evidence::RequestLine => f.write_str("request line"),
             Evidence::StatusLine => f.write_str("status line"),
             Evidence::Anchor(anchor) => write!(f, "JSON only; role from anchor #{anchor}"),
@@ -143,6 +161,9 @@ pub struct PageExample {
     pub answers: Option<usize>,
     /// For a request, the members the note after it says to leave out.
     pub remove: Vec<RemoveNote>,
+    /// Whether the page says the body is shortened (its annotation's `truncated`): the
+    /// members it shows are real, but members it lacks prove nothing.
+    pub truncated: bool,
 }
 
 impl PageExample {
@@ -217,7 +238,7 @@ pub fn read(markdown: Markdown, table_anchor: Option<&str>) -> Page {
             Block::Code(code) => {
                 let message = HttpMessage::parse(&code.content);
                 let has_request = examples.iter().any(|e| e.kind == ExampleKind::Request);
-                match role(&message, &stack, has_request) {
+                match role(code, &message, &stack, has_request) {
                     Some((kind, evidence)) => {
                         examples.push(PageExample {
                             kind,
@@ -227,6 +248,7 @@ pub fn read(markdown: Markdown, table_anchor: Option<&str>) -> Page {
                             anchor: stack.last().and_then(|(_, a)| a.clone()),
                             answers: None,
                             remove: Vec::new(),
+                            truncated: code.annotation.as_ref().is_some_and(|a| a.truncated()),
                         });
                         example_blocks.push(index);
                     }
@@ -251,6 +273,7 @@ pub fn read(markdown: Markdown, table_anchor: Option<&str>) -> Page {
         .tables()
         .flat_map(|t| t.rows.iter())
         .filter_map(syntax_row)
+        .chain(others.iter().flat_map(syntax_block))
         .collect();
     let transitions = transition_table(&markdown, table_anchor);
     let anchored = markdown.headings().any(|h| h.anchor.is_some());
@@ -267,12 +290,23 @@ pub fn read(markdown: Markdown, table_anchor: Option<&str>) -> Page {
     }
 }
 
-/// Whether a block is a request or a response, and how that was told.
+/// Whether a block is a request or a response, and how that was told. An annotation
+/// decides first: a block it declares anything but a request or a response (`ignored`,
+/// `resource`, …) is not an example.
 fn role(
+    code: &CodeBlock,
     message: &HttpMessage,
     stack: &[(u8, Option<String>)],
     has_request: bool,
 ) -> Option<(ExampleKind, Evidence)> {
+    if let Some(kind) = code.annotation.as_ref().and_then(|a| a.block_type()) {
+        let evidence = Evidence::Annotation(kind.to_owned());
+        return match kind {
+            "request" => Some((ExampleKind::Request, evidence)),
+            "response" => Some((ExampleKind::Response, evidence)),
+            _ => None,
+        };
+    }
     match message.start {
         StartLine::Request { .. } => return Some((ExampleKind::Request, Evidence::RequestLine)),
         StartLine::Status { .. } => return Some((ExampleKind::Response, Evidence::StatusLine)),
@@ -378,6 +412,33 @@ fn syntax_row(row: &super::markdown::Row) -> Option<RequestSyntax> {
         line: row.line,
         column: cell.column,
     })
+}
+
+/// The request syntax of a code block that is not an example: each of its lines is a
+/// method and a URI or a path (`PATCH /boards/cards/{id}`), nothing else.
+fn syntax_block(block: &CodeBlock) -> Vec<RequestSyntax> {
+    let mut rows = Vec::new();
+    for (index, line) in block.content.split('\n').enumerate() {
+        let text = line.trim();
+        if text.is_empty() {
+            continue;
+        }
+        let mut words = text.split_whitespace();
+        let (Some(method), Some(uri), None) = (words.next(), words.next(), words.next()) else {
+            return Vec::new();
+        };
+        if !METHODS.contains(&method) || !(uri.starts_with('/') || uri.contains("://")) {
+            return Vec::new();
+        }
+        let indent = line.chars().count() - line.trim_start().chars().count();
+        rows.push(RequestSyntax {
+            method: method.to_owned(),
+            uri: uri.to_owned(),
+            line: block.page_line(index + 1),
+            column: indent + method.chars().count() + 2,
+        });
+    }
+    rows
 }
 
 /// The items of a table cell: split on commas and semicolons (Latin or CJK), with
@@ -662,5 +723,110 @@ Content-Type: application/json
         );
         assert_eq!(cell_items("赢得、丢失、已拒绝、已过期").len(), 4);
         assert_eq!(cell_items("**Kabul edildi**"), ["Kabul edildi"]);
+    }
+
+    /// The shape of a page generated from API metadata: the request syntax in an
+    /// annotated `ignored` block with a relative path, examples told by annotations (one in
+    /// a fence with an info string of its own), a truncated response.
+    const ANNOTATED: &str = "\
+# Get card
+
+## HTTP request
+<!-- { \"blockType\": \"ignored\" } -->
+```http
+GET /boards/cards/{id}
+PATCH /boards/cards/{id}
+```
+
+## Example
+# [HTTP](#tab/http)
+<!-- {
+  \"blockType\": \"request\",
+  \"name\": \"get_card\"
+}-->
+```http-console
+GET https://h/v1.0/boards/cards/{card-id}
+```
+<!-- {
+  \"blockType\": \"response\",
+  \"truncated\": true
+} -->
+```http
+HTTP/1.1 200 OK
+Content-type: application/json
+
+{\"id\": \"t\"}
+```
+<!-- { \"blockType\": \"resource\" } -->
+```json
+{\"id\": \"String\"}
+```
+";
+
+    #[test]
+    fn annotations_tell_roles_and_an_ignored_block_of_request_lines_is_the_syntax() {
+        // Act
+        let page = page(ANNOTATED);
+
+        // Assert
+        let syntax: Vec<(&str, &str, usize, usize)> = page
+            .syntax
+            .iter()
+            .map(|s| (s.method.as_str(), s.uri.as_str(), s.line, s.column))
+            .collect();
+        assert_eq!(
+            syntax,
+            [
+                ("GET", "/boards/cards/{id}", 6, 5),
+                ("PATCH", "/boards/cards/{id}", 7, 7)
+            ]
+        );
+        let roles: Vec<(ExampleKind, &Evidence, bool, Option<usize>)> = page
+            .examples
+            .iter()
+            .map(|e| (e.kind, &e.evidence, e.truncated, e.answers))
+            .collect();
+        assert_eq!(
+            roles,
+            vec![
+                (
+                    ExampleKind::Request,
+                    &Evidence::Annotation("request".into()),
+                    false,
+                    None
+                ),
+                (
+                    ExampleKind::Response,
+                    &Evidence::Annotation("response".into()),
+                    true,
+                    Some(0)
+                )
+            ]
+        );
+        assert_eq!(page.others.len(), 2, "the syntax and the resource blocks");
+    }
+
+    #[test]
+    fn a_relative_syntax_fits_a_request_under_the_service_root() {
+        // Arrange
+        let syntax = RequestSyntax {
+            method: "PATCH".into(),
+            uri: "/boards/cards/{id}".into(),
+            line: 1,
+            column: 1,
+        };
+
+        // Act / Assert
+        assert!(syntax.is_relative());
+        assert_eq!(
+            syntax.misfit("PATCH", "https://h/v1.0/boards/cards/{card-id}"),
+            None
+        );
+        assert!(syntax
+            .misfit("PATCH", "https://h/v1.0/boards/card/1")
+            .is_some_and(|m| m.contains("\"card\"")));
+        assert!(syntax
+            .misfit("PATCH", "https://h/v1.0/boards/cards")
+            .is_some());
     }
 }

@@ -183,14 +183,21 @@ fn request_syntax(collector: &mut Collector<'_>) {
         collector.page(
             "request-syntax",
             None,
-            "the page has no request syntax (a table row with an HTTP method and a URI)".into(),
+            "the page has no request syntax (a table row with an HTTP method and a URI, or a block of request lines that is not an example)".into(),
         );
     }
-    let resource = collector.suite.contract.resource.path.clone();
+    let contract = &collector.suite.contract;
+    let resource = contract.resource.path.clone();
+    let fits = |s: &RequestSyntax| {
+        if contract.operations.iter().next().is_none() {
+            return s.collection() == resource;
+        }
+        super::operation_for(contract, &s.method, s.path(), s.is_relative()).is_some()
+    };
     let misfits: Vec<(Position, String)> = page
         .syntax
         .iter()
-        .filter(|s| s.collection() != resource)
+        .filter(|s| !fits(s))
         .map(|s| {
             (
                 Position {
@@ -198,10 +205,9 @@ fn request_syntax(collector: &mut Collector<'_>) {
                     column: s.column,
                 },
                 format!(
-                    "the request syntax {} {} addresses {}; contract.yaml's resource path is {resource}",
+                    "the request syntax {} {} is none of contract.yaml's operations (resource path {resource})",
                     s.method,
                     s.uri,
-                    s.collection()
                 ),
             )
         })
@@ -392,13 +398,20 @@ fn removals(collector: &mut Collector<'_>, example: &ImportedExample) {
 fn lint_checks(collector: &mut Collector<'_>) {
     let import = collector.import;
     let loaded: Vec<LoadedExample> = import.examples.iter().map(|e| e.loaded.clone()).collect();
-    let base = import.page.syntax.first().map_or_else(
-        || PathBase::resource(collector.suite),
-        |s| PathBase {
-            path: s.collection(),
-            named: "the request syntax's collection".into(),
-        },
-    );
+    // A relative syntax (`/boards/cards/{id}`) leaves out the service root, so paths are
+    // measured against the contract's resource path instead.
+    let base = import
+        .page
+        .syntax
+        .first()
+        .filter(|s| !s.is_relative())
+        .map_or_else(
+            || PathBase::resource(collector.suite),
+            |s| PathBase {
+                path: s.collection(),
+                named: "the request syntax's collection".into(),
+            },
+        );
     let removed: BTreeSet<(String, String)> = collector
         .defects
         .iter()
@@ -493,7 +506,13 @@ pub fn render(import: &Import, out: &mut impl Write) -> io::Result<()> {
         out,
         "        {}, {}",
         plural(page.headings, "heading", "headings"),
-        if page.anchored {
+        if page
+            .examples
+            .iter()
+            .any(|e| matches!(e.evidence, super::page::Evidence::Annotation(_)))
+        {
+            "with block annotations: roles told by annotations and HTTP syntax"
+        } else if page.anchored {
             "with anchors: roles told by HTTP syntax and anchors"
         } else {
             "no anchors: roles told by HTTP syntax and page order"
@@ -591,6 +610,9 @@ fn render_example(
             "note at page line {} says to remove {:?}",
             note.line, note.field
         ));
+    }
+    if example.page.truncated {
+        parts.push("annotated as truncated".into());
     }
     writeln!(out, "example {}: {}", example.name, parts.join("; "))
 }
