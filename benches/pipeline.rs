@@ -83,11 +83,6 @@ fn double_server_for(scenarios: usize) -> DoubleServer {
         })
 }
 
-/// The double's server of the throughput figures (`--double-server`, default wiremock).
-fn double_server() -> DoubleServer {
-    double_server_for(0)
-}
-
 /// Runs `scenarios` against `target`, insisting that all pass; returns the record and the
 /// wall time.
 async fn timed(

@@ -248,7 +248,10 @@ pub fn read(markdown: Markdown, table_anchor: Option<&str>) -> Page {
                             anchor: stack.last().and_then(|(_, a)| a.clone()),
                             answers: None,
                             remove: Vec::new(),
-                            truncated: code.annotation.as_ref().is_some_and(|a| a.truncated()),
+                            truncated: code
+                                .annotation
+                                .as_ref()
+                                .is_some_and(super::markdown::Annotation::truncated),
                         });
                         example_blocks.push(index);
                     }

@@ -44,7 +44,7 @@ pub(super) fn capture(
     scenario: &Scenario,
     step: &Step,
     label: &str,
-    response: Response<'_>,
+    response: &mut Response<'_>,
     vars: &mut Vars,
 ) -> (bool, Vec<Finding>) {
     let mut captures: Vec<(String, String)> = step

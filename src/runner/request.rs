@@ -7,6 +7,7 @@ use serde_json::Value;
 
 use crate::endpoint::{SentRequest, Target};
 use crate::fixture::scenario::{Body, Step};
+use crate::fixture::small_map::SmallMap;
 use crate::fixture::template::{render, render_value, Vars};
 use crate::fixture::Suite;
 use crate::runner::step::StepError;
@@ -60,7 +61,7 @@ pub(super) fn build(
         None => None,
     };
     let mut header_list = Vec::new();
-    for (name, value) in headers.into_iter().flat_map(|h| h.iter()) {
+    for (name, value) in headers.into_iter().flat_map(SmallMap::iter) {
         header_list.push((name.clone(), render(value, vars).map_err(template)?));
     }
     if sent_json.is_some()

@@ -130,7 +130,7 @@ impl StepRun<'_> {
             scenario,
             step,
             label,
-            capture::Response {
+            &mut capture::Response {
                 status: received.status,
                 headers: &received.headers,
                 json: &mut json,
