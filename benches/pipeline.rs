@@ -4,9 +4,11 @@
 //! the wall time of `vouch run` on the bundled suite; start-up of `vouch run` to its first
 //! request on the wire; and the peak memory of a run of 10,000 scenarios.
 //!
-//! Run with `cargo bench --bench pipeline` (optionally `-- --rounds N --scenarios N`). It
-//! prints figures and asserts nothing: machines here are shared and noisy, so each figure
-//! is the best of several rounds, with the spread.
+//! Run with `cargo bench --bench pipeline` (optionally `-- --rounds N --scenarios N`;
+//! `-- --memory-only` prints only the memory figures). It prints figures and asserts
+//! nothing: machines here are shared and noisy, so each figure is the best of several
+//! rounds, with the spread. The memory figures use the double's server a `vouch run` of
+//! that many scenarios would (lean past 1,000) unless `--double-server` says otherwise.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::cast_precision_loss)] // a benchmark: a failed unwrap is a failed run
 
@@ -74,13 +76,14 @@ fn options(jobs: usize, keep_passed_exchanges: bool, clock: Option<Arc<StageCloc
     options
 }
 
-/// The double's server (`--double-server wiremock|lean`, default wiremock).
-fn double_server() -> DoubleServer {
+/// The double's server (`--double-server wiremock|lean`), else the one `vouch run` would
+/// choose for `scenarios` scenarios.
+fn double_server_for(scenarios: usize) -> DoubleServer {
     let args: Vec<String> = std::env::args().collect();
     args.iter()
         .position(|a| a == "--double-server")
         .and_then(|i| args.get(i + 1))
-        .map_or(DoubleServer::Wiremock, |v| {
+        .map_or(DoubleServer::for_run(scenarios), |v| {
             v.parse().expect("--double-server takes wiremock or lean")
         })
 }
@@ -120,7 +123,7 @@ async fn run(
     options: RunOptions,
 ) -> (RunRecord, Duration) {
     let config = DoubleConfig {
-        server: double_server(),
+        server: double_server_for(scenarios.len()),
         ..DoubleConfig::default()
     };
     let target = Target::double(suite, config, HttpConfig::default())
@@ -219,14 +222,24 @@ fn load() -> String {
         .join(" ")
 }
 
-/// Peak resident memory of this process so far (`VmHWM`), in KiB.
-fn peak_rss_kib() -> u64 {
+/// A figure of `/proc/self/status`, in KiB.
+fn status_kib(field: &str) -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .unwrap_or_default()
         .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .find_map(|l| l.strip_prefix(field))
         .and_then(|l| l.trim().trim_end_matches(" kB").parse().ok())
         .unwrap_or(0)
+}
+
+/// Peak resident memory of this process so far (`VmHWM`), in KiB.
+fn peak_rss_kib() -> u64 {
+    status_kib("VmHWM:")
+}
+
+/// Resident memory of this process now (`VmRSS`), in KiB.
+fn current_rss_kib() -> u64 {
+    status_kib("VmRSS:")
 }
 
 /// Child mode: run `count` scenarios in this fresh process and print its peak memory;
@@ -237,25 +250,31 @@ fn child_memory(count: usize, keep: bool, served: Option<&str>) {
         .build()
         .unwrap();
     let suite = Arc::new(Suite::load(&root().join("fixtures/referrals")).unwrap());
-    let scenarios = repeated(&runner::scenarios(&suite).unwrap(), count);
+    let bundled = runner::scenarios(&suite).unwrap();
+    let loaded = current_rss_kib();
+    let scenarios = repeated(&bundled, count);
+    drop(bundled);
     let before = peak_rss_kib();
+    let per_scenario = before.saturating_sub(loaded) as f64 * 1024.0 / count as f64;
     let (record, took) = match served {
         None => runtime.block_on(run(&suite, scenarios, options(cores(), keep, None))),
         Some(url) => runtime.block_on(run_served(&suite, scenarios, url, keep)),
     };
     println!(
-        "peak_kib={} before_kib={before} exchanges={} seconds={:.2}",
+        "peak_kib={} before_kib={before} per_scenario_bytes={per_scenario:.0} exchanges={} seconds={:.2}",
         peak_rss_kib(),
         exchanges(&record),
         took.as_secs_f64()
     );
 }
 
-fn measure_memory(count: usize, keep: bool, served: Option<&str>) -> (f64, f64, usize, f64) {
+/// What a fresh process running `count` scenarios measured: peak and pre-run MiB, the
+/// bytes each scenario adds once loaded, exchanges, seconds.
+fn measure_memory(count: usize, keep: bool, served: Option<&str>) -> (f64, f64, f64, usize, f64) {
     let mut args = vec![
         "--child-memory".to_owned(),
         "--double-server".to_owned(),
-        format!("{:?}", double_server()).to_lowercase(),
+        format!("{:?}", double_server_for(count)).to_lowercase(),
         count.to_string(),
         "--keep".to_owned(),
         if keep { "1" } else { "0" }.to_owned(),
@@ -278,6 +297,7 @@ fn measure_memory(count: usize, keep: bool, served: Option<&str>) -> (f64, f64, 
     (
         field("peak_kib=").parse::<f64>().unwrap() / 1024.0,
         field("before_kib=").parse::<f64>().unwrap() / 1024.0,
+        field("per_scenario_bytes=").parse().unwrap(),
         field("exchanges=").parse().unwrap(),
         field("seconds=").parse().unwrap(),
     )
@@ -339,6 +359,10 @@ fn main() {
             arg("--keep", 1) == 1,
             served.map(String::as_str),
         );
+        return;
+    }
+    if args.iter().any(|a| a == "--memory-only") {
+        memory_figures();
         return;
     }
     let rounds = usize::try_from(arg("--rounds", 5)).unwrap().max(1);
@@ -415,23 +439,33 @@ fn main() {
         "`vouch run` of one scenario (start, double, 2 requests, exit), wall: {best:.1} ms  ({median:.1}, {worst:.1})"
     );
 
-    // Peak memory of 10,000 scenarios, each in a fresh process.
+    memory_figures();
+}
+
+/// Peak memory of 10,000 scenarios, each run in a fresh process.
+fn memory_figures() {
     let big = usize::try_from(arg("--memory-scenarios", 10_000)).unwrap();
-    for keep in [true, false] {
-        let (mib, before, exchanges, seconds) = measure_memory(big, keep, None);
+    println!(
+        "\nmemory ({big} scenarios, the double on {:?}):",
+        double_server_for(big)
+    );
+    for keep in [false, true] {
+        let (mib, before, per, exchanges, seconds) = measure_memory(big, keep, None);
         let what = if keep {
             "every exchange kept in the record"
         } else {
             "exchanges of passed scenarios dropped"
         };
         println!(
-            "peak memory of a run of {big} scenarios against the embedded double ({exchanges} exchanges, {seconds:.1} s, {what}): {mib:.0} MiB ({before:.0} MiB before the first request: the suite and its {big} scenarios)"
+            "peak RSS of a run of {big} scenarios against the embedded double ({exchanges} exchanges, {seconds:.1} s, {what}): {mib:.1} MiB = {:.1} MB ({before:.1} MiB before the first request; {:.2} KB a scenario once loaded)",
+            mib * 1.048_576,
+            per / 1000.0
         );
     }
     let served = Served::start(&["--seed", "1"]);
-    let (mib, before, exchanges, seconds) = measure_memory(big, false, Some(&served.url));
+    let (mib, before, _, exchanges, seconds) = measure_memory(big, false, Some(&served.url));
     drop(served);
     println!(
-        "peak memory of vouch alone, the double served by another process ({exchanges} exchanges, {seconds:.1} s, exchanges of passed scenarios dropped): {mib:.0} MiB ({before:.0} MiB before the first request)"
+        "peak RSS of vouch alone, the double served by another process ({exchanges} exchanges, {seconds:.1} s, exchanges of passed scenarios dropped): {mib:.1} MiB ({before:.1} MiB before the first request)"
     );
 }

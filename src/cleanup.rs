@@ -230,7 +230,7 @@ pub async fn close(
         name: name.to_owned(),
         doc: None,
         tags: vec!["cleanup".into()],
-        steps: Vec::new(),
+        steps: Vec::new().into(),
         file: suite.contract_path.clone(),
         derived: true,
     };

@@ -110,11 +110,13 @@ pub struct StepOutcome {
     pub name: String,
     /// The step's line in its file (0 for derived steps).
     pub line: usize,
+    /// Boxed, as is the snapshot: a long run keeps every step's outcome, and most have
+    /// neither (the exchanges of passed scenarios may be dropped).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub exchange: Option<Exchange>,
+    pub exchange: Option<Box<Exchange>>,
     pub findings: Vec<Finding>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub snapshot: Option<SnapshotDiff>,
+    pub snapshot: Option<Box<SnapshotDiff>>,
     pub duration_ms: f64,
 }
 

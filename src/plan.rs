@@ -61,7 +61,7 @@ impl Plan {
             .iter()
             .map(|scenario| {
                 let mut methods = BTreeMap::new();
-                for step in &scenario.steps {
+                for step in scenario.steps.iter() {
                     *methods.entry(method(step)).or_insert(0) += 1;
                 }
                 let writes = scenario.steps.iter().any(Step::writes);

@@ -155,9 +155,9 @@ impl StepRun<'_> {
         let outcome = StepOutcome {
             name: label.to_owned(),
             line: step.line,
-            exchange: Some(exchange),
+            exchange: Some(Box::new(exchange)),
             findings,
-            snapshot,
+            snapshot: snapshot.map(Box::new),
             duration_ms: record::millis(started.elapsed()),
         };
         Ok((outcome, stop))

@@ -59,7 +59,7 @@ impl Run<'_> {
             name: name.to_owned(),
             doc: None,
             tags: vec!["verify".into()],
-            steps: Vec::new(),
+            steps: Vec::new().into(),
             file: self.suite.contract_path.clone(),
             derived: true,
         }

@@ -84,7 +84,7 @@ fn create_step(line: usize) -> StepOutcome {
     StepOutcome {
         name: "create".into(),
         line,
-        exchange: Some(Exchange {
+        exchange: Some(Box::new(Exchange {
             request: request("POST", &format!("{BASE}{PATH}"), Some(body)),
             response: Some(response(
                 201,
@@ -93,7 +93,7 @@ fn create_step(line: usize) -> StepOutcome {
             )),
             attempts: 1,
             duration_ms: 14.2,
-        }),
+        })),
         findings: Vec::new(),
         snapshot: None,
         duration_ms: 15.0,
@@ -137,7 +137,7 @@ fn failed() -> ScenarioOutcome {
             StepOutcome {
                 name: "PUT the documented update".into(),
                 line: 7,
-                exchange: Some(Exchange {
+                exchange: Some(Box::new(Exchange {
                     request: put,
                     response: Some(response(
                         200,
@@ -146,7 +146,7 @@ fn failed() -> ScenarioOutcome {
                     )),
                     attempts: 2,
                     duration_ms: 41.0,
-                }),
+                })),
                 findings: vec![
                     Finding {
                         rule: "schema".into(),
@@ -164,11 +164,11 @@ fn failed() -> ScenarioOutcome {
                         message: ETAG_FINDING.into(),
                     },
                 ],
-                snapshot: Some(SnapshotDiff {
+                snapshot: Some(Box::new(SnapshotDiff {
                     name: "documented-put-closes-a-new-referral-as-won__2".into(),
                     expected: expected.into(),
                     actual: actual.into(),
-                }),
+                })),
                 duration_ms: 42.5,
             },
         ],
@@ -208,12 +208,12 @@ fn error() -> ScenarioOutcome {
         steps: vec![StepOutcome {
             name: "GET with a stale If-Match".into(),
             line: 0,
-            exchange: Some(Exchange {
+            exchange: Some(Box::new(Exchange {
                 request: get,
                 response: None,
                 attempts: 3,
                 duration_ms: 3000.0,
-            }),
+            })),
             findings: Vec::new(),
             snapshot: None,
             duration_ms: 3001.0,
