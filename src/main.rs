@@ -633,11 +633,7 @@ fn cleanup(args: &CleanupArgs) -> anyhow::Result<ExitCode> {
             vouch::cleanup::close(&suite, &target, &options, &found, vouch::cleanup::LEFTOVERS)
                 .await;
         for id in &closed.closed {
-            writeln!(
-                out,
-                "closed   {id} ({}/{})",
-                spec.close_to.status, spec.close_to.substatus
-            )?;
+            writeln!(out, "closed   {id} ({})", spec.close_to)?;
         }
         for id in &closed.failed {
             writeln!(out, "open     {id}: not closed")?;

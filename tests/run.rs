@@ -311,7 +311,7 @@ fn a_scenario_that_uses_an_unknown_variable_is_refused_at_load_with_its_line() {
     let err = stderr(&output);
     assert_eq!(output.status.code(), Some(2), "{err}");
     assert!(
-        err.contains("zz-broken.yaml:6:13: {nope} is never captured before step \"get\""),
+        err.contains("zz-broken.yaml:6:41: {nope} is never captured before step \"get\""),
         "{err}"
     );
     assert!(stdout(&output).is_empty(), "{}", stdout(&output));
@@ -338,7 +338,7 @@ fn an_expectation_naming_a_variable_never_captured_is_refused_not_passed() {
     let err = stderr(&output);
     assert_eq!(output.status.code(), Some(2), "{err}");
     assert!(
-        err.contains("zz-etg.yaml:10:26: {etg} is never captured before step \"get\""),
+        err.contains("zz-etg.yaml:10:27: {etg} is never captured before step \"get\""),
         "{err}"
     );
     assert!(

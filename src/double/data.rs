@@ -77,14 +77,11 @@ pub(super) fn preload(shared: &Shared, suite: &Suite, count: usize, host: &str) 
         return Vec::new();
     };
     let contract = &suite.contract;
-    let rule = &contract.transitions;
-    let pairs: Vec<(String, String)> = rule
-        .pairs
-        .iter()
-        .flat_map(|(status, subs)| {
-            subs.iter()
-                .map(move |sub| (status.as_str().to_owned(), sub.as_str().to_owned()))
-        })
+    let table = contract.transitions().unwrap_or_default();
+    let pairs: Vec<(String, String)> = table
+        .pair_list()
+        .into_iter()
+        .map(|(status, sub)| (status.to_owned(), sub.to_owned()))
         .collect();
     let collection = contract.resource.path.as_str();
     let mut ids = Vec::with_capacity(count);
@@ -122,11 +119,14 @@ pub(super) fn preload(shared: &Shared, suite: &Suite, count: usize, host: &str) 
                 .and_then(|b| b.get("engagementId").cloned());
         }
         // Then move it to its pair (a move the table refuses leaves it as created).
-        if let Some((status, substatus)) = pairs.get(index % pairs.len().max(1)) {
+        let pair = pairs.get(index % pairs.len().max(1));
+        if let (Some((status, substatus)), Some(states)) = (pair, &contract.states) {
+            let status_pointer = states.status.as_str();
+            let sub_pointer = states.substatus.as_ref().map_or("", |p| p.as_str());
             let stored = shared.stored_body(&id).unwrap_or_default();
             let now = (
-                stored.get(rule.status.as_str().trim_start_matches('/')),
-                stored.get(rule.substatus.as_str().trim_start_matches('/')),
+                stored.get(status_pointer.trim_start_matches('/')),
+                stored.get(sub_pointer.trim_start_matches('/')),
             );
             if now
                 != (
@@ -135,8 +135,8 @@ pub(super) fn preload(shared: &Shared, suite: &Suite, count: usize, host: &str) 
                 )
             {
                 let patch = serde_json::json!([
-                    { "op": "replace", "path": rule.status.as_str(), "value": status },
-                    { "op": "replace", "path": rule.substatus.as_str(), "value": substatus },
+                    { "op": "replace", "path": status_pointer, "value": status },
+                    { "op": "replace", "path": sub_pointer, "value": substatus },
                 ]);
                 if let Some(move_it) = request(
                     shared,
@@ -159,18 +159,22 @@ pub(super) fn break_stored(shared: &Shared, suite: &Suite, ids: &[String]) {
     let contract = &suite.contract;
     let filterable = &contract.resource.filterable;
     if shared.faults.contains(&Fault::StoredPairOutsideTable) {
-        let rule = &contract.transitions;
-        let outside = rule.pairs.iter().find_map(|(status, own)| {
-            rule.pairs
-                .values()
-                .flatten()
-                .find(|sub| !own.contains(sub))
-                .map(|sub| (status.as_str(), sub.as_str()))
+        let table = contract.transitions().unwrap_or_default();
+        let outside = table.statuses().into_iter().find_map(|status| {
+            let sub = table.foreign_sub(&status)?.to_owned();
+            Some((status, sub))
         });
-        if let (Some(id), Some((status, substatus))) = (ids.first(), outside) {
+        if let (Some(id), Some((status, substatus)), Some(states)) =
+            (ids.first(), outside, &contract.states)
+        {
+            let state = crate::fixture::vocabulary::StateValue {
+                status,
+                substatus: Some(substatus),
+            };
             shared.rewrite(id, filterable, |body| {
-                set(body, rule.status.as_str(), status.into());
-                set(body, rule.substatus.as_str(), substatus.into());
+                for (pointer, value) in states.members(&state) {
+                    set(body, pointer.as_str(), value);
+                }
             });
         }
     }

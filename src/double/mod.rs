@@ -200,7 +200,7 @@ impl Double {
         let shared = Arc::new(Shared {
             contract: suite.contract.clone(),
             schemas: Arc::clone(&suite.schemas),
-            transitions: suite.contract.transitions.table(),
+            transitions: suite.contract.transitions().unwrap_or_default(),
             faults: config.faults,
             variants,
             token: config.token,

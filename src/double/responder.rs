@@ -18,8 +18,9 @@ use crate::double::reply::Reply;
 use crate::double::server::Request;
 use crate::double::store::{Store, Stored};
 use crate::double::variant::Variants;
+use crate::fixture::vocabulary::StateValue;
 use crate::fixture::Contract;
-use crate::model::{ETag, IfMatch, Status, Substatus, TransitionError, Transitions};
+use crate::model::{ETag, IfMatch, TransitionError, Transitions};
 use crate::schema::SchemaSet;
 
 /// The read-only fields the read-only-fields-stored fault lets a PUT overwrite (id, eTag and
@@ -270,25 +271,36 @@ impl Shared {
             .any(|p| p.as_str().strip_prefix('/') == Some(key))
     }
 
-    fn status_of(body: &Map<String, Value>) -> (Option<Status>, Option<Substatus>) {
+    /// The state and sub-state a body holds (values the table knows; none without states).
+    fn status_of<'b>(&self, body: &'b Map<String, Value>) -> (Option<&'b str>, Option<&'b str>) {
+        let Some(states) = &self.contract.states else {
+            return (None, None);
+        };
+        let at = |pointer: &crate::fixture::Pointer| -> Option<&'b str> {
+            let mut tokens = pointer.tokens();
+            let mut current = body.get(&tokens.next()?)?;
+            for token in tokens {
+                current = current.get(&token)?;
+            }
+            current.as_str()
+        };
         (
-            body.get("status")
-                .and_then(Value::as_str)
-                .and_then(Status::parse),
-            body.get("substatus")
-                .and_then(Value::as_str)
-                .and_then(Substatus::parse),
+            at(&states.status).filter(|s| self.transitions.knows(s)),
+            states
+                .substatus
+                .as_ref()
+                .and_then(at)
+                .filter(|s| self.transitions.knows_sub(s)),
         )
     }
 
     /// Judges a move, letting the transition faults through.
-    fn judge(&self, from: Status, to: Status, substatus: Substatus) -> Result<(), TransitionError> {
+    fn judge(&self, from: &str, to: &str, substatus: Option<&str>) -> Result<(), TransitionError> {
         match self.transitions.check(from, to, substatus) {
-            Err(TransitionError::Move {
-                from: Status::Closed,
-                to: Status::Active,
-                ..
-            }) if self.has(Fault::ClosedToActiveAccepted) => {
+            // A resource reopened: a move out of a terminal state.
+            Err(TransitionError::Move { .. })
+                if self.transitions.terminal(from) && self.has(Fault::ClosedToActiveAccepted) =>
+            {
                 if self.has(Fault::PairOutsideTableAccepted) {
                     Ok(())
                 } else {
@@ -300,6 +312,60 @@ impl Shared {
             }
             other => other,
         }
+    }
+
+    /// The state a create stores: the one sent (the initial state when none is), unless a
+    /// variant rewrites it; `None` for an API without states.
+    fn created_state(&self, sent: &Map<String, Value>) -> Result<Option<StateValue>, Reply> {
+        let Some(states) = &self.contract.states else {
+            return Ok(None);
+        };
+        let (sent_status, sent_sub) = self.status_of(sent);
+        let mut state = match sent_status {
+            Some(status) if status != states.initial.status => StateValue {
+                status: status.to_owned(),
+                substatus: None,
+            },
+            _ => states.initial.clone(),
+        };
+        let rewritten = self.variants.created_state(sent);
+        let mut sent_sub = sent_sub.map(str::to_owned);
+        if let Some(rewritten) = rewritten {
+            state.status = rewritten.status;
+            sent_sub = rewritten.substatus.or(sent_sub);
+        }
+        let table = &self.transitions;
+        if table.paired() {
+            let substatus = sent_sub
+                .or(state.substatus.take())
+                .or_else(|| table.first_sub(&state.status).map(str::to_owned));
+            let Some(substatus) = substatus else {
+                return Err(self.invalid(
+                    "forbidden_transition",
+                    format!(
+                        "state {} has no sub-state a resource may be created with",
+                        state.status
+                    ),
+                ));
+            };
+            state.substatus = Some(substatus);
+        }
+        if let Err(error) = table.check_pair(&state.status, state.sub()) {
+            if !self.has(Fault::PairOutsideTableAccepted) {
+                return Err(self.invalid("forbidden_transition", error.to_string()));
+            }
+        }
+        if self.has(Fault::CreateStoresForbiddenPair) {
+            let status = state.status.clone();
+            if let Some(sub) = table
+                .subvalues
+                .iter()
+                .find(|s| table.check_pair(&status, Some(s)).is_err())
+            {
+                state.substatus = Some(sub.clone());
+            }
+        }
+        Ok(Some(state))
     }
 
     fn create(&self, request: &Request) -> Reply {
@@ -323,42 +389,9 @@ impl Shared {
         let Value::Object(sent) = value else {
             return self.invalid("invalid_body", "the body must be a JSON object");
         };
-        let rewritten = self.variants.created_state(&sent);
-        let status = sent
-            .get("status")
-            .and_then(Value::as_str)
-            .and_then(Status::parse)
-            .unwrap_or(Status::New);
-        let status = rewritten.map_or(status, |(status, _)| status);
-        let first_pair = self
-            .transitions
-            .pairs
-            .get(&status)
-            .and_then(|s| s.iter().next().copied());
-        let substatus = sent
-            .get("substatus")
-            .and_then(Value::as_str)
-            .and_then(Substatus::parse)
-            .or(first_pair);
-        let substatus = rewritten.map(|(_, substatus)| substatus).or(substatus);
-        let Some(substatus) = substatus else {
-            return self.invalid(
-                "forbidden_transition",
-                format!("status {status} has no substatus a referral may be created with"),
-            );
-        };
-        if let Err(error) = self.transitions.check_pair(status, substatus) {
-            if !self.has(Fault::PairOutsideTableAccepted) {
-                return self.invalid("forbidden_transition", error.to_string());
-            }
-        }
-        let substatus = if self.has(Fault::CreateStoresForbiddenPair) {
-            Substatus::ALL
-                .into_iter()
-                .find(|s| self.transitions.check_pair(status, *s).is_err())
-                .unwrap_or(substatus)
-        } else {
-            substatus
+        let state = match self.created_state(&sent) {
+            Ok(state) => state,
+            Err(reply) => return reply,
         };
         let base = Self::base(request);
         let mut store = self.lock();
@@ -394,8 +427,11 @@ impl Shared {
                 details.remove("requirements");
             }
         }
-        body.insert("status".into(), status.as_str().into());
-        body.insert("substatus".into(), substatus.as_str().into());
+        if let (Some(states), Some(state)) = (&self.contract.states, &state) {
+            for (pointer, value) in states.members(state) {
+                body.insert(pointer.as_str().trim_start_matches('/').to_owned(), value);
+            }
+        }
         body.insert("eTag".into(), self.new_etag(&mut store).into());
         body.insert("links".into(), self.links(&base, &id, &engagement));
         self.variants.extend_resource(&mut body);
@@ -573,7 +609,7 @@ impl Shared {
         required: bool,
         stale_fault: Fault,
     ) -> Result<bool, Reply> {
-        let name = &self.contract.resource.if_match;
+        let name = self.contract.if_match_header();
         let ignored = |value: &&str| {
             self.has(Fault::MalformedIfMatchIgnored) && IfMatch::parse(value).is_err()
         };
@@ -795,7 +831,7 @@ impl Shared {
         }
         let written = self.finish_write(&mut store, id, &before, sent);
         if !accepted {
-            return self.stale(&self.contract.resource.if_match);
+            return self.stale(self.contract.if_match_header());
         }
         let reply = self.written(&mut store, self.expected("put", 200), written);
         self.committed(reply)
@@ -806,18 +842,23 @@ impl Shared {
         before: &Map<String, Value>,
         after: &Map<String, Value>,
     ) -> Result<(), Reply> {
-        let (from, from_sub) = Self::status_of(before);
-        let (to, to_sub) = Self::status_of(after);
-        let from = from.unwrap_or(Status::New);
-        let to = to.unwrap_or(from);
-        let Some(substatus) = to_sub.or(from_sub) else {
-            return Err(self.invalid("forbidden_transition", "the referral has no substatus"));
+        let Some(states) = &self.contract.states else {
+            return Ok(());
         };
+        let (from, from_sub) = self.status_of(before);
+        let (to, to_sub) = self.status_of(after);
+        let from = from.unwrap_or(states.initial.status.as_str());
+        let to = to.unwrap_or(from);
+        let substatus = to_sub.or(from_sub);
+        if self.transitions.paired() && substatus.is_none() {
+            return Err(self.invalid("forbidden_transition", "the resource has no sub-state"));
+        }
+        let status_key = states.status.as_str().trim_start_matches('/');
         if after
-            .get("status")
-            .is_some_and(|s| s.as_str().and_then(Status::parse).is_none())
+            .get(status_key)
+            .is_some_and(|s| s.as_str().is_none_or(|s| !self.transitions.knows(s)))
         {
-            return Err(self.invalid("invalid_body", "unknown status"));
+            return Err(self.invalid("invalid_body", "unknown state"));
         }
         self.judge(from, to, substatus)
             .map_err(|e| self.invalid("forbidden_transition", e.to_string()))
@@ -887,7 +928,7 @@ impl Shared {
         }
         let written = self.finish_write(&mut store, id, &before, patched);
         if !accepted {
-            return self.stale(&self.contract.resource.if_match);
+            return self.stale(self.contract.if_match_header());
         }
         let wants_body =
             header(request, "prefer").is_some_and(|p| p.contains("return=representation"));

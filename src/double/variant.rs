@@ -16,8 +16,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use serde_json::{Map, Value};
 
 use crate::double::reply::{Body, Reply};
+use crate::fixture::vocabulary::StateValue;
 use crate::fixture::Suite;
-use crate::model::{Status, Substatus};
 
 /// One conformant variant of the double.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -242,7 +242,7 @@ impl FromStr for Variant {
 #[derive(Debug, Clone, Default)]
 pub struct CreateRewrite {
     pub kind: Option<Value>,
-    pub state: Option<(Status, Substatus)>,
+    pub state: Option<StateValue>,
 }
 
 impl CreateRewrite {
@@ -263,9 +263,18 @@ impl CreateRewrite {
                 .and_then(|j| j.pointer(p))
                 .cloned()
         };
-        let status = json(response, "/status")
-            .and_then(|v| v.as_str().and_then(Status::parse))
-            .zip(json(response, "/substatus").and_then(|v| v.as_str().and_then(Substatus::parse)));
+        let table = suite.contract.transitions().unwrap_or_default();
+        let status = suite.contract.states.as_ref().and_then(|states| {
+            let text = |p: &crate::fixture::Pointer| {
+                json(response, p.as_str()).and_then(|v| v.as_str().map(str::to_owned))
+            };
+            let status = text(&states.status).filter(|s| table.knows(s))?;
+            let substatus = match &states.substatus {
+                Some(pointer) => Some(text(pointer).filter(|s| table.knows_sub(s))?),
+                None => None,
+            };
+            Some(StateValue { status, substatus })
+        });
         Self {
             kind: json(request, "/type"),
             state: status,
@@ -309,8 +318,8 @@ impl Variants {
     }
 
     /// The state a create stores instead of the one sent, if a variant says so.
-    pub fn created_state(&self, sent: &Map<String, Value>) -> Option<(Status, Substatus)> {
-        let state = self.rewrite.state?;
+    pub fn created_state(&self, sent: &Map<String, Value>) -> Option<StateValue> {
+        let state = self.rewrite.state.clone()?;
         if self.has(Variant::CreateAlwaysActive) {
             return Some(state);
         }
