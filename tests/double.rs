@@ -195,7 +195,7 @@ async fn create_without_a_required_field_is_refused_with_400() {
         let response = world.send(Method::POST, "", &[], Some(&body)).await;
         assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{field}");
     }
-    assert_eq!(world.double.referral_count(), 0);
+    assert_eq!(world.double.resource_count(), 0);
 }
 
 #[tokio::test]
