@@ -218,7 +218,7 @@ impl Api {
                 .unwrap_or_default(),
             created: times.created.clone(),
             updated: times.updated.clone(),
-            errors: contract.errors.clone(),
+            errors: Some(contract.errors.clone()),
             list: contract.list.clone(),
             read_only: contract.read_only.fields.clone(),
             never_send: contract.never_send_on_put.fields.clone(),

@@ -60,7 +60,10 @@ pub(super) fn build(
         None => None,
     };
     let mut header_list = Vec::new();
-    for (name, value) in headers.into_iter().flat_map(|h| h.iter()) {
+    for (name, value) in headers
+        .into_iter()
+        .flat_map(crate::fixture::small_map::SmallMap::iter)
+    {
         header_list.push((name.clone(), render(value, vars).map_err(template)?));
     }
     if sent_json.is_some()
