@@ -9,7 +9,7 @@
 
 use std::time::Instant;
 
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use crate::checks;
 use crate::endpoint::{SentRequest, Target};
@@ -18,6 +18,7 @@ use crate::fixture::cleanup::Cleanup;
 use crate::fixture::scenario::{Body, Expect, RequestSpec, Scenario, Step};
 use crate::fixture::small_map::SmallMap;
 use crate::fixture::template::Vars;
+use crate::fixture::vocabulary::{Operation, OperationKind, States};
 use crate::fixture::Suite;
 use crate::outcome::{Outcome, RunRecord, ScenarioOutcome, StepOutcome};
 use crate::runner::{self, RunOptions};
@@ -38,6 +39,12 @@ const BODY: &str = "current";
 pub enum CleanupError {
     #[error("contract.yaml has no cleanup: section (the tag and the closed state)")]
     NoCleanup,
+    #[error("contract.yaml has no states: section, so there is no closed state to move to")]
+    NoStates,
+    #[error("contract.yaml has no list: section, so leftovers cannot be listed")]
+    NoList,
+    #[error("contract.yaml has no partial write (operations.patch) to close a resource with")]
+    NoPatch,
     #[error(transparent)]
     Transport(#[from] crate::endpoint::TransportError),
     #[error("listing {url}: answered {status}")]
@@ -150,14 +157,14 @@ pub async fn leftovers(
         .as_ref()
         .ok_or(CleanupError::NoCleanup)?;
     let resource = &suite.contract.resource;
-    let status_pointer = suite.contract.transitions.status.as_str();
-    let (items, next) = suite
+    let states = suite
         .contract
-        .verification
+        .states
         .as_ref()
-        .map_or(("/value", "/@odata.nextLink"), |v| {
-            (v.items.as_str(), v.next_link.as_str())
-        });
+        .ok_or(CleanupError::NoStates)?;
+    let list = suite.contract.list.as_ref().ok_or(CleanupError::NoList)?;
+    let status_pointer = states.status.as_str();
+    let (items, next) = (list.items.as_str(), list.next_link.as_str());
     let mut url = Some(target.http.url(&resource.path));
     let mut found = Vec::new();
     let mut pages = 0;
@@ -244,16 +251,32 @@ pub async fn close(
             steps: Vec::new(),
         },
     };
-    let Some(cleanup) = suite.contract.cleanup.as_ref() else {
-        done.outcome.outcome = Outcome::Skipped;
-        done.outcome.reason = Some(CleanupError::NoCleanup.to_string());
-        return done;
+    let contract = &suite.contract;
+    let needs = match (
+        &contract.cleanup,
+        &contract.states,
+        &contract.operations.patch,
+    ) {
+        (None, _, _) => Err(CleanupError::NoCleanup),
+        (Some(_), None, _) => Err(CleanupError::NoStates),
+        (Some(_), Some(_), None) => Err(CleanupError::NoPatch),
+        (Some(cleanup), Some(states), Some(patch)) => Ok((cleanup, states, patch)),
+    };
+    let (cleanup, states, patch) = match needs {
+        Ok(needs) => needs,
+        Err(error) => {
+            done.outcome.outcome = Outcome::Skipped;
+            done.outcome.reason = Some(error.to_string());
+            return done;
+        }
     };
     let cx = Cx {
         suite,
         target,
         options,
         cleanup,
+        states,
+        patch,
         scenario: &scenario,
         checks: &all_checks,
     };
@@ -284,6 +307,8 @@ struct Cx<'a> {
     target: &'a Target,
     options: &'a RunOptions,
     cleanup: &'a Cleanup,
+    states: &'a States,
+    patch: &'a Operation,
     scenario: &'a Scenario,
     checks: &'a [Box<dyn checks::Check>],
 }
@@ -303,7 +328,13 @@ impl Cx<'_> {
             capture,
             expect: Expect {
                 response: Some(situation.to_owned()),
-                schema: Some("referral".into()),
+                schema: self
+                    .suite
+                    .contract
+                    .operations
+                    .get
+                    .as_ref()
+                    .and_then(|get| get.response.clone()),
                 ..Expect::default()
             },
             ..Step::default()
@@ -333,7 +364,7 @@ impl Cx<'_> {
         steps: &mut Vec<StepOutcome>,
     ) -> Result<Option<bool>, String> {
         let contract = &self.suite.contract;
-        let target_state = self.cleanup.close_to;
+        let target_state = &self.cleanup.close_to;
         // Twice at most: a 412 means it changed since the GET.
         for attempt in 1..=2 {
             let get = RequestSpec {
@@ -349,35 +380,46 @@ impl Cx<'_> {
                 return Ok(None);
             };
             let status = current
-                .pointer(contract.transitions.status.as_str())
+                .pointer(self.states.status.as_str())
                 .and_then(Value::as_str);
             if status == Some(target_state.status.as_str()) {
                 return Ok(Some(false));
             }
             let mut headers = SmallMap::new();
-            if let Some(etag) = current
-                .pointer(contract.resource.etag.as_str())
+            if let Some(etag) = contract
+                .etag_pointer()
+                .and_then(|p| current.pointer(p))
                 .and_then(Value::as_str)
             {
-                headers.insert(contract.resource.if_match.clone(), etag.to_owned());
+                headers.insert(contract.if_match_header().to_owned(), etag.to_owned());
             }
-            headers.insert("Prefer".into(), "return=representation".into());
-            let patch = json!([
-                { "op": "replace", "path": contract.transitions.status.as_str(), "value": target_state.status.as_str() },
-                { "op": "replace", "path": contract.transitions.substatus.as_str(), "value": target_state.substatus.as_str() },
-            ]);
+            let situation = match &self.patch.prefer {
+                Some(prefer) => {
+                    headers.insert("Prefer".into(), "return=representation".into());
+                    prefer.representation.clone()
+                }
+                None => self
+                    .patch
+                    .success_situation(OperationKind::Patch)
+                    .to_owned(),
+            };
+            let body = self
+                .patch
+                .body
+                .partial(&self.states.members(target_state))
+                .ok_or_else(|| CleanupError::NoPatch.to_string())?;
             let request = RequestSpec {
-                method: "PATCH".into(),
+                method: self.patch.method.clone(),
                 path: self.item_path(id),
                 headers,
                 body: Some(Body {
-                    json: Some(patch),
+                    json: Some(body),
                     ..Body::default()
                 }),
                 content_type: None,
             };
             let (outcome, _) = self
-                .step(format!("{id} close"), request, "patch_representation")
+                .step(format!("{id} close"), request, &situation)
                 .await?;
             let answered = outcome
                 .exchange

@@ -75,6 +75,9 @@ enum Command {
     ///
     /// It prints the address it bound and serves until SIGINT or SIGTERM.
     Serve {
+        /// The suite whose contract and schemas the double obeys (also as `--suite`).
+        #[arg(value_name = "SUITE_DIR", conflicts_with = "suite")]
+        suite_dir: Option<PathBuf>,
         /// The suite whose contract and schemas the double obeys.
         #[arg(long, default_value = DEFAULT_SUITE)]
         suite: PathBuf,
@@ -531,6 +534,10 @@ fn run_suite_with(
                 vouch::cleanup::append(&mut record, closed.outcome);
             }
         }
+        // A failure of the embedded double itself is vouch's, not the API's.
+        if let Some(failure) = target.embedded().and_then(|d| d.failures().into_iter().next()) {
+            anyhow::bail!("the embedded double failed, so the run cannot judge the API: {failure}");
+        }
         Ok((record, target.http.given_up(), target.http.token()))
     })?;
     // Secrets never reach a report: credential headers, --redact-header names, the token
@@ -633,11 +640,7 @@ fn cleanup(args: &CleanupArgs) -> anyhow::Result<ExitCode> {
             vouch::cleanup::close(&suite, &target, &options, &found, vouch::cleanup::LEFTOVERS)
                 .await;
         for id in &closed.closed {
-            writeln!(
-                out,
-                "closed   {id} ({}/{})",
-                spec.close_to.status, spec.close_to.substatus
-            )?;
+            writeln!(out, "closed   {id} ({})", spec.close_to)?;
         }
         for id in &closed.failed {
             writeln!(out, "open     {id}: not closed")?;
@@ -745,8 +748,8 @@ fn serve(
         let double = Double::start_on(&suite, config, address).await?;
         // One write, and a reader that went away is no reason to stop serving.
         let mut banner = format!("vouch double listening on {}\n", double.uri());
-        if double.referral_count() > 0 {
-            let _ = writeln!(banner, "preloaded: {} referrals", double.referral_count());
+        if double.resource_count() > 0 {
+            let _ = writeln!(banner, "preloaded: {} referrals", double.resource_count());
         }
         let names: Vec<&str> = double.faults().iter().map(|f| f.name()).collect();
         if !names.is_empty() {
@@ -813,6 +816,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         } => list(&suite, filter.as_deref(), allow_outside_suite),
         Command::Compare { base, head } => compare_runs(&base, &head),
         Command::Serve {
+            suite_dir,
             suite,
             port,
             host,
@@ -837,7 +841,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 None => token,
             };
             serve(
-                &suite,
+                suite_dir.as_deref().unwrap_or(&suite),
                 std::net::SocketAddr::new(host, port),
                 token,
                 (faults, variants),

@@ -879,7 +879,7 @@ the numbered doc defects refer to the API reference vouch keeps.",
             "The referral's eTag, sent verbatim (it already carries its double quotes). Optional: without it there is no concurrency check (patch-a-referral.md)."
         };
         json!({
-            "name": contract.resource.if_match,
+            "name": contract.if_match_header(),
             "in": "header",
             "required": required,
             "description": description,
@@ -970,9 +970,11 @@ the numbered doc defects refer to the API reference vouch keeps.",
         value.insert("description".to_owned(), json!(description));
         let mut headers = Map::new();
         let body = entries.first().map_or(Body::Empty, |(_, _, body)| *body);
-        if let Body::Json { etag: true, .. } = body {
+        if let (Body::Json { etag: true, .. }, Some(header)) =
+            (body, self.suite.contract.etag_header())
+        {
             headers.insert(
-                self.suite.contract.resource.etag_header.clone(),
+                header.to_owned(),
                 json!({
                     "description": self.etag_header_description(),
                     "required": true,

@@ -130,7 +130,7 @@ async fn a_read_only_client_sends_no_write_even_when_the_scenarios_ask_for_one()
         refused > 150,
         "writing scenarios refused by the client: {refused}"
     );
-    assert_eq!(double.referral_count(), 20, "nothing was created");
+    assert_eq!(double.resource_count(), 20, "nothing was created");
     let after: Vec<serde_json::Value> = ids(&double)
         .iter()
         .map(|id| double.stored(id).unwrap())

@@ -63,12 +63,7 @@ impl Check for Schema {
                     ),
                 )),
                 Some(body) => {
-                    let schema = cx
-                        .suite
-                        .contract
-                        .errors
-                        .as_ref()
-                        .map_or("error", |errors| errors.schema.as_str());
+                    let schema = cx.suite.contract.errors.schema.as_str();
                     let valid = cx.suite.schemas.is_valid(schema, body).map_err(|error| {
                         CheckError::Schema {
                             name: schema.to_owned(),

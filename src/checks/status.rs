@@ -65,17 +65,11 @@ impl Check for Status {
 /// The error message of an error body (at the contract's `errors.message`), if there is
 /// one, to explain an unexpected code.
 fn detail(cx: &Context<'_>) -> String {
-    let pointer = cx
-        .suite
-        .contract
-        .errors
-        .as_ref()
-        .map(|e| e.message.as_str());
+    let pointer = cx.suite.contract.errors.message.as_str();
     let message = cx
         .observed
         .json
-        .zip(pointer)
-        .and_then(|(body, pointer)| body.pointer(pointer))
+        .and_then(|body| body.pointer(pointer))
         .and_then(serde_json::Value::as_str);
     message.map(|m| format!(" ({m})")).unwrap_or_default()
 }

@@ -1,7 +1,7 @@
 //! The double's clock and its source of ids and entity tags. In deterministic mode a seed
 //! fixes every id and eTag, and time moves a fixed step per write, so two runs of the same
 //! scenarios produce the same bodies; otherwise the clock follows the wall clock (never
-//! going backwards) and the seed comes from it.
+//! going backwards) and the seed comes from it. Dates are chrono's calendar.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -67,39 +67,18 @@ impl Clock {
         format_utc(self.now)
     }
 
-    /// A time `days` after the current one (for expirationDateTime).
+    /// A time `days` after the current one (a field assigned days after the create).
     pub fn days_later(&self, days: u64) -> String {
         format_utc(self.now + days * 86_400 * TICKS_PER_SECOND)
     }
 }
 
-/// Formats ticks as `YYYY-MM-DDTHH:MM:SS.fffffffZ`.
+/// Formats ticks as `YYYY-MM-DDTHH:MM:SS.fffffffZ` (the calendar is chrono's).
 fn format_utc(ticks: Ticks) -> String {
-    let seconds = ticks / TICKS_PER_SECOND;
+    let seconds = i64::try_from(ticks / TICKS_PER_SECOND).unwrap_or(i64::MAX);
     let fraction = ticks % TICKS_PER_SECOND;
-    let days = i64::try_from(seconds / 86_400).unwrap_or(0);
-    let rest = seconds % 86_400;
-    let (year, month, day) = civil_from_days(days);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{fraction:07}Z",
-        rest / 3600,
-        rest % 3600 / 60,
-        rest % 60
-    )
-}
-
-/// Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's algorithm).
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = u32::try_from(doy - (153 * mp + 2) / 5 + 1).unwrap_or(1);
-    let month = u32::try_from(if mp < 10 { mp + 3 } else { mp - 9 }).unwrap_or(1);
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
+    let time = chrono::DateTime::from_timestamp(seconds, 0).unwrap_or_default();
+    format!("{}.{fraction:07}Z", time.format("%Y-%m-%dT%H:%M:%S"))
 }
 
 /// A small deterministic generator (`SplitMix64`) for ids and entity tags.
@@ -140,6 +119,23 @@ impl Ids {
             ((b >> 48) & 0x3fff) | 0x8000,
             b & 0xffff_ffff_ffff
         )
+    }
+
+    /// An opaque id of 28 URL-safe letters and digits (as some services make theirs).
+    pub fn token(&mut self) -> String {
+        const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        let mut out = String::with_capacity(28);
+        let mut bits = self.next();
+        for i in 0..28 {
+            if i % 10 == 0 && i > 0 {
+                bits = self.next();
+            }
+            out.push(char::from(
+                ALPHABET[usize::try_from(bits & 63).unwrap_or(0)],
+            ));
+            bits >>= 6;
+        }
+        out
     }
 
     /// An opaque entity-tag value shaped like the documented ones (without quotes).

@@ -1,10 +1,10 @@
 //! The double's data before any request, and the data faults that break it. `--preload N`
-//! stores N referrals in varied, valid states: each is created and then moved with the
+//! stores N resources in varied, valid states: each is created and then moved with the
 //! double's own create and PATCH (through its one handler), so it is what the double
 //! would hold after real traffic, spread over every (status, substatus) pair of the
 //! contract's table, a few to an engagement. The data faults then bend what is stored or
 //! listed: a pair outside the table, createdDateTime after updatedDateTime, a list entry
-//! that differs from the referral got by id, an entry listed twice, a wrong @odata.count.
+//! that differs from the resource got by id, an entry listed twice, a wrong @odata.count.
 
 use bytes::Bytes;
 use hyper::header::{HeaderValue, AUTHORIZATION, CONTENT_TYPE, HOST};
@@ -12,23 +12,23 @@ use hyper::{HeaderMap, Method};
 use reqwest::Url;
 use serde_json::{Map, Value};
 
+use crate::double::api;
 use crate::double::fault::Fault;
-use crate::double::responder::Shared;
-use crate::double::server::Request;
+use crate::double::request::Request;
+use crate::double::shared::Shared;
 use crate::double::store::Stored;
+use crate::fixture::vocabulary::{Assign, OperationKind};
 use crate::fixture::Suite;
 
-/// The referrals a double with a data fault holds at least, so the fault has data to
+/// The resources a double with a data fault holds at least, so the fault has data to
 /// break.
 pub const DATA_FAULT_PRELOAD: usize = 8;
 
-/// How many referrals share one engagement.
-const PER_ENGAGEMENT: usize = 3;
+/// How many resources share one group (the fields a create keeps when sent, such as a
+/// parent's id).
+const PER_GROUP: usize = 3;
 
-/// The documented create example the preloaded referrals are made from.
-const CREATE_EXAMPLE: &str = "create-a-referral.request";
-
-/// How many referrals to preload for `asked` and these faults.
+/// How many resources to preload for `asked` and these faults.
 pub fn preload_count(asked: usize, faults: &std::collections::BTreeSet<Fault>) -> usize {
     if faults.iter().any(|f| f.needs_data()) {
         asked.max(DATA_FAULT_PRELOAD)
@@ -65,30 +65,47 @@ fn request(
     })
 }
 
-/// Stores `count` referrals through the double's handler, as seen from `host`; returns
+/// Stores `count` resources through the double's handler, as seen from `host`; returns
 /// the ids in creation order.
 pub(super) fn preload(shared: &Shared, suite: &Suite, count: usize, host: &str) -> Vec<String> {
+    let api = &shared.api;
+    let role = api
+        .operation(OperationKind::Create)
+        .and_then(|o| o.request.as_deref());
     let Some(example) = suite
         .examples
         .iter()
-        .find(|e| e.spec.name == CREATE_EXAMPLE)
+        .find(|e| e.spec.schema.is_some() && e.spec.schema.as_deref() == role)
         .and_then(|e| e.json.clone())
     else {
         return Vec::new();
     };
     let contract = &suite.contract;
-    let rule = &contract.transitions;
-    let pairs: Vec<(String, String)> = rule
-        .pairs
+    let pairs: Vec<(String, Option<String>)> =
+        api.states.as_ref().map_or_else(Vec::new, |states| {
+            if states.substatus.is_some() {
+                states
+                    .pairs
+                    .iter()
+                    .flat_map(|(status, subs)| {
+                        subs.iter()
+                            .map(move |sub| (status.clone(), Some(sub.clone())))
+                    })
+                    .collect()
+            } else {
+                states.moves.keys().map(|s| (s.clone(), None)).collect()
+            }
+        });
+    // The fields a create keeps when sent: a group's members share them.
+    let grouped: Vec<&crate::fixture::contract::Pointer> = api
+        .assigned
         .iter()
-        .flat_map(|(status, subs)| {
-            subs.iter()
-                .map(move |sub| (status.as_str().to_owned(), sub.as_str().to_owned()))
-        })
+        .filter(|(_, a)| matches!(a, Assign::KeepOr { .. }))
+        .map(|(p, _)| p)
         .collect();
-    let collection = contract.resource.path.as_str();
+    let collection = api.collection.as_str();
     let mut ids = Vec::with_capacity(count);
-    let mut engagement: Option<Value> = None;
+    let mut group: Vec<(crate::fixture::contract::Pointer, Value)> = Vec::new();
     for index in 0..count {
         let mut body = example.clone();
         if let Value::Object(members) = &mut body {
@@ -100,9 +117,9 @@ pub(super) fn preload(shared: &Shared, suite: &Suite, count: usize, host: &str) 
                     *text = format!("{text} (preloaded {index})");
                 }
             }
-            if index % PER_ENGAGEMENT != 0 {
-                if let Some(engagement) = &engagement {
-                    members.insert("engagementId".into(), engagement.clone());
+            if index % PER_GROUP != 0 {
+                for (pointer, value) in &group {
+                    api::set(members, pointer, value.clone());
                 }
             }
         }
@@ -116,35 +133,54 @@ pub(super) fn preload(shared: &Shared, suite: &Suite, count: usize, host: &str) 
             .find(|(n, _)| n.eq_ignore_ascii_case("location"))
             .and_then(|(_, v)| v.rsplit('/').next().map(str::to_owned));
         let Some(id) = created else { continue };
-        if index % PER_ENGAGEMENT == 0 {
-            engagement = shared
-                .stored_body(&id)
-                .and_then(|b| b.get("engagementId").cloned());
+        if index % PER_GROUP == 0 {
+            let stored = shared.stored_body(&id).unwrap_or_default();
+            group = grouped
+                .iter()
+                .filter_map(|p| api::get(&stored, p).map(|v| ((*p).clone(), v.clone())))
+                .collect();
         }
-        // Then move it to its pair (a move the table refuses leaves it as created).
-        if let Some((status, substatus)) = pairs.get(index % pairs.len().max(1)) {
+        // Then move it to its state (a move the table refuses leaves it as created).
+        if let (Some(states), Some((status, substatus))) =
+            (&api.states, pairs.get(index % pairs.len().max(1)))
+        {
             let stored = shared.stored_body(&id).unwrap_or_default();
             let now = (
-                stored.get(rule.status.as_str().trim_start_matches('/')),
-                stored.get(rule.substatus.as_str().trim_start_matches('/')),
+                api::get(&stored, &states.status).and_then(Value::as_str),
+                states
+                    .substatus
+                    .as_ref()
+                    .and_then(|p| api::get(&stored, p))
+                    .and_then(Value::as_str),
             );
-            if now
-                != (
-                    Some(&Value::from(status.as_str())),
-                    Some(&Value::from(substatus.as_str())),
-                )
-            {
-                let patch = serde_json::json!([
-                    { "op": "replace", "path": rule.status.as_str(), "value": status },
-                    { "op": "replace", "path": rule.substatus.as_str(), "value": substatus },
-                ]);
-                if let Some(move_it) = request(
-                    shared,
-                    Method::PATCH,
-                    host,
-                    &format!("{collection}/{id}"),
-                    &patch,
-                ) {
+            if now != (Some(status.as_str()), substatus.as_deref()) {
+                let mut ops = vec![
+                    serde_json::json!({ "op": "replace", "path": states.status.as_str(), "value": status }),
+                ];
+                if let (Some(pointer), Some(sub)) = (&states.substatus, substatus) {
+                    ops.push(serde_json::json!({ "op": "replace", "path": pointer.as_str(), "value": sub }));
+                }
+                let mut merged = Map::new();
+                api::set(&mut merged, &states.status, status.clone().into());
+                if let (Some(pointer), Some(sub)) = (&states.substatus, substatus) {
+                    api::set(&mut merged, pointer, sub.clone().into());
+                }
+                let patch = match api.operation(OperationKind::Patch).map(|o| o.body) {
+                    Some(crate::fixture::vocabulary::BodyFormat::MergePatch) => {
+                        Value::Object(merged)
+                    }
+                    _ => Value::Array(ops),
+                };
+                let path = api.item_path(&id);
+                if let Some(mut move_it) = request(shared, Method::PATCH, host, &path, &patch) {
+                    if let (Some(etag), Ok(name)) = (
+                        stored_etag(shared, &id),
+                        hyper::header::HeaderName::from_bytes(api.if_match.as_bytes()),
+                    ) {
+                        if let Ok(value) = HeaderValue::from_str(&etag) {
+                            move_it.headers.insert(name, value);
+                        }
+                    }
                     shared.handle(&move_it);
                 }
             }
@@ -154,37 +190,45 @@ pub(super) fn preload(shared: &Shared, suite: &Suite, count: usize, host: &str) 
     ids
 }
 
+fn stored_etag(shared: &Shared, id: &str) -> Option<String> {
+    let store = shared.store.lock().ok()?;
+    store.get(id).and_then(Stored::etag).map(str::to_owned)
+}
+
 /// Breaks the stored data as the data faults say (once, after the preload).
 pub(super) fn break_stored(shared: &Shared, suite: &Suite, ids: &[String]) {
     let contract = &suite.contract;
-    let filterable = &contract.resource.filterable;
     if shared.faults.contains(&Fault::StoredPairOutsideTable) {
-        let rule = &contract.transitions;
-        let outside = rule.pairs.iter().find_map(|(status, own)| {
-            rule.pairs
-                .values()
-                .flatten()
-                .find(|sub| !own.contains(sub))
-                .map(|sub| (status.as_str(), sub.as_str()))
-        });
-        if let (Some(id), Some((status, substatus))) = (ids.first(), outside) {
-            shared.rewrite(id, filterable, |body| {
-                set(body, rule.status.as_str(), status.into());
-                set(body, rule.substatus.as_str(), substatus.into());
+        if let Some(states) = &shared.api.states {
+            let outside = states.pairs.iter().find_map(|(status, own)| {
+                states
+                    .pairs
+                    .values()
+                    .flatten()
+                    .find(|sub| !own.contains(*sub))
+                    .map(|sub| (status.clone(), sub.clone()))
             });
+            if let (Some(id), Some((status, substatus)), Some(pointer)) =
+                (ids.first(), outside, &states.substatus)
+            {
+                shared.rewrite(id, |body| {
+                    api::set(body, &states.status, status.into());
+                    api::set(body, pointer, substatus.into());
+                });
+            }
         }
     }
     if shared.faults.contains(&Fault::CreatedAfterUpdated) {
         if let Some(verification) = &contract.verification {
             let (created, updated) = (verification.created.as_str(), verification.updated.as_str());
-            // A referral that was moved after it was created: its times differ.
+            // A resource that was moved after it was created: its times differ.
             let moved = ids.iter().find(|id| {
                 shared.stored_body(id).is_some_and(|b| {
                     get(&b, created).is_some() && get(&b, created) != get(&b, updated)
                 })
             });
             if let Some(id) = moved {
-                shared.rewrite(id, filterable, |body| {
+                shared.rewrite(id, |body| {
                     let (c, u) = (get(body, created).cloned(), get(body, updated).cloned());
                     if let (Some(c), Some(u)) = (c, u) {
                         set(body, created, u);
@@ -245,25 +289,21 @@ pub(super) fn bend_list(shared: &Shared, body: &mut Map<String, Value>) {
 }
 
 impl Shared {
-    /// The stored referral `id`, parsed.
+    /// The stored resource `id`, parsed.
     pub(super) fn stored_body(&self, id: &str) -> Option<Map<String, Value>> {
         let store = self.store.lock().ok()?;
         store.get(id).map(Stored::body)
     }
 
-    /// Changes the stored referral `id` in place (eTag and all else kept).
-    fn rewrite(
-        &self,
-        id: &str,
-        filterable: &[String],
-        change: impl FnOnce(&mut Map<String, Value>),
-    ) {
+    /// Changes the stored resource `id` in place (its tag and all else kept).
+    fn rewrite(&self, id: &str, change: impl FnOnce(&mut Map<String, Value>)) {
         let Ok(mut store) = self.store.lock() else {
             return;
         };
         if let Some(mut body) = store.get(id).map(Stored::body) {
             change(&mut body);
-            store.put(id, Stored::new(&body, filterable));
+            let stored = self.stored(&body);
+            store.put(id, stored);
         }
     }
 }

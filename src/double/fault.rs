@@ -1,9 +1,13 @@
-//! The fault catalogue: named single defects a real implementation of the Referrals API
+//! The fault catalogue: named single defects a real implementation of a contract's API
 //! could have. Each one switches off or bends exactly one behaviour of the double, so the
 //! suite's strength can be measured by whether it notices (`vouch selftest`).
 
 use std::fmt;
 use std::str::FromStr;
+
+use crate::double::need::{self, Need};
+use crate::fixture::vocabulary::{Comparison, OperationKind};
+use crate::fixture::Contract;
 
 /// One injectable defect.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -52,10 +56,14 @@ pub enum Fault {
     ListEntryDiffersFromGet,
     ListEntryRepeated,
     ListCountWrong,
+    // What a DELETE or a weak-tag API can get wrong.
+    DeleteIgnoresIfMatch,
+    DeleteLeavesItem,
+    WeakIfMatchRefused,
 }
 
 impl Fault {
-    pub const ALL: [Fault; 42] = [
+    pub const ALL: [Fault; 45] = [
         Fault::StaleIfMatchAccepted,
         Fault::PatchStaleIfMatchAccepted,
         Fault::WildcardRefused,
@@ -98,6 +106,9 @@ impl Fault {
         Fault::ListEntryDiffersFromGet,
         Fault::ListEntryRepeated,
         Fault::ListCountWrong,
+        Fault::DeleteIgnoresIfMatch,
+        Fault::DeleteLeavesItem,
+        Fault::WeakIfMatchRefused,
     ];
 
     /// The name used on the command line (`--fault NAME`).
@@ -145,6 +156,9 @@ impl Fault {
             Fault::ListEntryDiffersFromGet => "list-entry-differs-from-get",
             Fault::ListEntryRepeated => "list-entry-repeated",
             Fault::ListCountWrong => "list-count-wrong",
+            Fault::DeleteIgnoresIfMatch => "delete-ignores-if-match",
+            Fault::DeleteLeavesItem => "delete-leaves-item",
+            Fault::WeakIfMatchRefused => "weak-if-match-refused",
         }
     }
 
@@ -160,27 +174,27 @@ impl Fault {
             }
             Fault::EtagNotRotated => "a successful write keeps the old eTag",
             Fault::PutWithoutIfMatchAccepted => "a PUT without If-Match succeeds",
-            Fault::ClosedToActiveAccepted => "a Closed referral may be moved back to Active",
+            Fault::ClosedToActiveAccepted => "a resource in a final state may be moved out of it (Closed back to Active, say)",
             Fault::PairOutsideTableAccepted => {
                 "a (status, substatus) pair outside the table is accepted"
             }
             Fault::RefusedWriteStored => "a write refused with 412 is stored anyway",
-            Fault::EtagMissingFromBody => "resources are returned without their eTag field",
+            Fault::EtagMissingFromBody => "resources are returned without their entity tag",
             Fault::EtagHeaderMismatch => "the ETag header names another version than the body's eTag",
             Fault::IdChangedInResponse => "a write's response describes another id",
-            Fault::CreatedRewritten => "a write rewrites createdDateTime",
-            Fault::UpdatedNotAdvanced => "a write leaves updatedDateTime where it was",
-            Fault::WritableFieldDropped => "details.closingDateTime sent in a PUT is not stored",
+            Fault::CreatedRewritten => "a write rewrites the creation time",
+            Fault::UpdatedNotAdvanced => "a write leaves the update time where it was",
+            Fault::WritableFieldDropped => "the last nested writable text field a write sends is not stored",
             Fault::ReadOnlyFieldsStored => {
-                "read-only fields a PUT sends (organizationId, organizationName, engagementId, expirationDateTime) replace the server's"
+                "server-assigned read-only fields a write sends (beside the id, tag and times) replace the server's"
             }
             Fault::CreateDropsRequirements => {
-                "create does not store details.requirements (optional in the schema, shown in the docs)"
+                "create does not store the last nested writable object it was sent (optional in the schema, shown in the docs)"
             }
             Fault::LinksMisspelled => {
-                "a referral's links say /v1.0/engagments/ (as the docs' examples do)"
+                "the profile's links misspell the collection path (as the docs' examples do)"
             }
-            Fault::LinksInPutAccepted => "a PUT body carrying links is accepted",
+            Fault::LinksInPutAccepted => "a PUT body carrying a field the contract says never to send is accepted",
             Fault::IdMismatchAccepted => "a PUT whose body id differs from the path is accepted",
             Fault::UnsupportedPatchOpAccepted => {
                 "PATCH accepts operations other than add and replace (ignoring them)"
@@ -200,9 +214,9 @@ impl Fault {
                 "GET list applies only the first condition of a $filter's and-chain"
             }
             Fault::ListPageOverlap => {
-                "@odata.nextLink repeats the last referral of the page on the next one"
+                "the next link repeats the last item of the page on the next one"
             }
-            Fault::ListPageGap => "@odata.nextLink skips one referral between pages",
+            Fault::ListPageGap => "the next link skips one item between pages",
             Fault::ListOrderIgnored => "GET list ignores $orderby (creation order)",
             Fault::ConcurrentWritesBothWin => {
                 "If-Match is checked against the last version whose response went out, so writers that send the same If-Match at once all win (a lost update)"
@@ -221,19 +235,80 @@ impl Fault {
                 "a malformed If-Match is treated as absent (a PATCH then goes through blind)"
             }
             Fault::StoredPairOutsideTable => {
-                "data: a stored referral holds a (status, substatus) pair outside the table"
+                "data: a stored resource holds a (state, sub-state) pair outside the table"
             }
             Fault::CreatedAfterUpdated => {
-                "data: a stored referral's createdDateTime is later than its updatedDateTime"
+                "data: a stored resource's creation time is later than its update time"
             }
             Fault::ListEntryDiffersFromGet => {
-                "data: a list's first entry is a stale copy (its name differs from GET by id)"
+                "data: a list's first entry is a stale copy (its first writable field differs from GET by id)"
             }
             Fault::ListEntryRepeated => "data: each list page repeats its first entry at its end",
             Fault::ListCountWrong => {
-                "data: @odata.count is neither the page's item count nor the total"
+                "data: the list's count is neither the page's item count nor the total"
+            }
+            Fault::DeleteIgnoresIfMatch => "a DELETE with a stale If-Match deletes anyway",
+            Fault::DeleteLeavesItem => "a DELETE answers success but the item is still there",
+            Fault::WeakIfMatchRefused => {
+                "If-Match compares strongly though the contract says weak: a weak tag never matches"
             }
         }
+    }
+
+    /// What the fault needs of a contract to apply (`need.rs`).
+    pub fn needs(self) -> &'static [Need] {
+        use OperationKind::{Delete, Get, Patch, Put};
+        match self {
+            Fault::StaleIfMatchAccepted => &[Need::Conditional(Put)],
+            Fault::PatchStaleIfMatchAccepted => &[Need::Conditional(Patch)],
+            Fault::WildcardRefused
+            | Fault::RefusedWriteStored
+            | Fault::IfMatchListIgnored
+            | Fault::MalformedIfMatchIgnored
+            | Fault::ConcurrentWritesBothWin => &[Need::ConditionalWrite, Need::Etag],
+            Fault::EtagNotRotated | Fault::EtagMissingFromBody => &[Need::Etag],
+            Fault::PutWithoutIfMatchAccepted => &[Need::Required(Put)],
+            Fault::ClosedToActiveAccepted => &[Need::FinalState],
+            Fault::PairOutsideTableAccepted
+            | Fault::CreateStoresForbiddenPair
+            | Fault::StoredPairOutsideTable => &[Need::Pairs],
+            Fault::EtagHeaderMismatch => &[Need::EtagHeader],
+            Fault::IdChangedInResponse => &[Need::WriteAnswersResource],
+            Fault::CreatedRewritten => &[Need::Created],
+            Fault::UpdatedNotAdvanced => &[Need::Updated],
+            Fault::WritableFieldDropped | Fault::CreateDropsRequirements => &[Need::NestedWritable],
+            Fault::ReadOnlyFieldsStored => &[Need::OtherAssigned],
+            Fault::LinksMisspelled => &[Need::Profile],
+            Fault::LinksInPutAccepted => &[Need::NeverSend],
+            Fault::IdMismatchAccepted => &[Need::Operation(Put)],
+            Fault::UnsupportedPatchOpAccepted => &[Need::JsonPatch],
+            Fault::PreferIgnored => &[Need::Prefer],
+            Fault::ErrorBodyNotJson
+            | Fault::WrongContentType
+            | Fault::AnyTokenAccepted
+            | Fault::Throttled => &[],
+            Fault::NotFoundAsEmpty200 => &[Need::Operation(Get)],
+            Fault::ListFilterIgnored | Fault::ListFilterFirstOnly => &[Need::Query("$filter")],
+            Fault::ListOrderIgnored => &[Need::Query("$orderby")],
+            Fault::SlowResponses | Fault::ListPageOverlap | Fault::ListPageGap => &[Need::List],
+            Fault::CreatedAfterUpdated
+            | Fault::ListEntryDiffersFromGet
+            | Fault::ListEntryRepeated => &[Need::Verification],
+            Fault::ListCountWrong => &[Need::Verification, Need::Query("$count")],
+            Fault::WeakIfMatchAccepted => {
+                &[Need::ConditionalWrite, Need::Comparison(Comparison::Strong)]
+            }
+            Fault::DeleteIgnoresIfMatch => &[Need::Conditional(Delete)],
+            Fault::DeleteLeavesItem => &[Need::Operation(Delete)],
+            Fault::WeakIfMatchRefused => {
+                &[Need::ConditionalWrite, Need::Comparison(Comparison::Weak)]
+            }
+        }
+    }
+
+    /// Why the fault does not apply to `contract`, or `None` when it does.
+    pub fn inapplicable(self, contract: &Contract) -> Option<Need> {
+        need::unmet(self.needs(), contract)
     }
 
     /// Whether the fault makes clients wait (throttling, delays) rather than work: a run
@@ -246,7 +321,7 @@ impl Fault {
     }
 
     /// Whether the fault breaks stored data, so the double needs some to break: it then
-    /// preloads at least a few referrals (`data.rs`).
+    /// preloads at least a few resources (`data.rs`).
     pub fn needs_data(self) -> bool {
         matches!(
             self,

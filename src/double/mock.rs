@@ -18,8 +18,8 @@ use bytes::Bytes;
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, Respond, ResponseTemplate};
 
-use crate::double::responder::Shared;
-use crate::double::server::Request;
+use crate::double::request::Request;
+use crate::double::shared::Shared;
 
 /// The wiremock responder over the double's shared state.
 struct Responder {
@@ -40,7 +40,7 @@ impl Respond for Responder {
         let shared = &self.shared;
         // A bug of the double answers 500 rather than taking wiremock's task down.
         match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| shared.handle(&request))) {
-            Ok(reply) => reply.into_template(|fault| shared.faults.contains(&fault)),
+            Ok(reply) => reply.into_template(),
             Err(_) => {
                 ResponseTemplate::new(500).set_body_string("the double failed on this request")
             }

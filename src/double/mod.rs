@@ -1,32 +1,55 @@
-//! The stateful double: a faithful, fast stand-in for the Partner Center Referrals API,
-//! served by hyper. It obeys the suite's contract.yaml and schemas (the same data the
-//! checks read), can be made deterministic (seeded ids and eTags, a stepping clock), and
-//! can carry faults from the catalogue so the suite's strength can be measured.
+//! The stateful double: a faithful, fast stand-in for the API a suite's contract
+//! describes, served by hyper or wiremock. It obeys the suite's contract.yaml (its
+//! operations, states, assigned fields, tag rule, error and list shapes) and schemas, the
+//! same data the checks read; it can be made deterministic (seeded ids and tags, a
+//! stepping clock), and can carry faults from the catalogue, at the hook points of
+//! `hooks.rs`, so the suite's strength can be measured.
+//!
+//! A request goes `server.rs`/`mock.rs` → `route.rs` → one handler per operation kind
+//! (`create.rs`, `read.rs`, `listing.rs`, `replace.rs`, `update.rs`, `delete.rs`), which
+//! use `media.rs`, `precondition.rs`, `states.rs` and `commit.rs`; the servers depend on
+//! the handlers, never the other way round.
 
+pub mod api;
 pub mod clock;
+mod commit;
+mod create;
 pub mod data;
+mod delete;
 pub mod fault;
+pub mod hooks;
+mod listing;
+mod media;
 mod mock;
+pub mod need;
 pub mod odata;
 pub mod patch;
+pub mod precondition;
+mod read;
+mod replace;
 pub mod reply;
-pub mod responder;
+pub mod request;
+mod route;
 pub mod server;
+pub mod shared;
+mod states;
 pub mod store;
+mod update;
 pub mod variant;
 
 use std::collections::BTreeSet;
 use std::net::{SocketAddr, TcpListener};
 use std::sync::{Arc, Mutex};
 
+use crate::fixture::vocabulary::OperationKind;
 use crate::fixture::Suite;
 pub use fault::{Fault, UnknownFault};
-use responder::Shared;
 use server::Server;
+use shared::Shared;
 use store::Store;
 pub use variant::{UnknownVariant, Variant};
 
-/// The default cap on a request body (a referral is a few kilobytes).
+/// The default cap on a request body (a resource is a few kilobytes).
 pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
 
 /// Which HTTP server carries the double.
@@ -85,7 +108,7 @@ pub struct DoubleConfig {
     pub body_limit: usize,
     /// The HTTP server that carries it.
     pub server: DoubleServer,
-    /// Referrals stored before the first request, in varied valid states (`data.rs`).
+    /// Resources stored before the first request, in varied valid states (`data.rs`).
     pub preload: usize,
 }
 
@@ -125,6 +148,12 @@ pub enum DoubleError {
         address: SocketAddr,
         source: std::io::Error,
     },
+    /// The contract names a schema the suite cannot validate against: vouch's error.
+    #[error("the double cannot serve the {operation} operation")]
+    Schema {
+        operation: OperationKind,
+        source: crate::schema::SchemaError,
+    },
 }
 
 /// A running double. Dropping it stops the server.
@@ -145,6 +174,22 @@ impl std::fmt::Debug for Double {
 enum Carrier {
     Wiremock(wiremock::MockServer),
     Lean(Server),
+}
+
+/// Every schema the declared operations name must be one the suite compiled.
+fn check_schemas(suite: &Suite) -> Result<(), DoubleError> {
+    for (operation, declared) in suite.contract.operations.iter() {
+        for role in [&declared.request, &declared.response]
+            .into_iter()
+            .flatten()
+        {
+            suite
+                .schemas
+                .validate(role, &serde_json::Value::Null)
+                .map_err(|source| DoubleError::Schema { operation, source })?;
+        }
+    }
+    Ok(())
 }
 
 /// A listening socket with `TCP_NODELAY` (accepted connections inherit it on Linux), so
@@ -178,18 +223,18 @@ impl Double {
         config: DoubleConfig,
         address: SocketAddr,
     ) -> Result<Self, DoubleError> {
+        check_schemas(suite)?;
         let listener = listen(address)?;
         let bound = listener
             .local_addr()
             .map_err(|source| DoubleError::Bind { address, source })?;
         let preload = data::preload_count(config.preload, &config.faults);
-        let (clock, mut ids) = match config.seed {
+        let (clock, ids) = match config.seed {
             Some(seed) => (clock::Clock::deterministic(), clock::Ids::seeded(seed)),
             None => (clock::Clock::wall(), clock::Ids::unseeded()),
         };
         let variants = variant::Variants::new(config.variants, variant::CreateRewrite::of(suite));
         let clock = clock.with_resolution(variants.time_resolution());
-        let organization_id = variants.id(ids.guid());
         let query = &suite.contract.query;
         let properties = odata::Properties::from_schema(&suite.schemas, &query.schema);
         let filterable = if query.filterable.iter().any(|f| f == "*") {
@@ -199,16 +244,17 @@ impl Double {
         };
         let shared = Arc::new(Shared {
             contract: suite.contract.clone(),
+            api: api::Api::of(&suite.contract),
             schemas: Arc::clone(&suite.schemas),
-            transitions: suite.contract.transitions.table(),
+            hooks: hooks::Hooks::new(config.faults.clone()),
             faults: config.faults,
             variants,
             token: config.token,
             body_limit: config.body_limit,
-            organization_id,
             store: Mutex::new(Store::new(clock, ids)),
             properties,
             filterable,
+            failures: Mutex::new(Vec::new()),
         });
         // Stored before the server answers anything, as seen at the address it listens on.
         if preload > 0 {
@@ -239,53 +285,64 @@ impl Double {
         }
     }
 
-    /// How many referrals the double holds.
-    pub fn referral_count(&self) -> usize {
+    /// How many resources the double holds.
+    pub fn resource_count(&self) -> usize {
         self.shared.store.lock().map_or(0, |s| s.len())
     }
 
-    /// The ids of the stored referrals, in creation order (for tests).
+    /// The ids of the stored resources, in creation order (for tests).
     pub fn ids(&self) -> Vec<String> {
+        let api = &self.shared.api;
         self.shared.store.lock().map_or_else(
             |_| Vec::new(),
             |s| {
                 s.all()
-                    .filter_map(|r| {
-                        r.index
-                            .get("id")
-                            .and_then(|v| v.as_str())
-                            .map(str::to_owned)
-                    })
+                    .filter_map(|r| api.id_of(&r.index).map(str::to_owned))
                     .collect()
             },
         )
     }
 
-    /// The stored referral with that id, as the double holds it (for tests).
+    /// The stored resource with that id, as the double holds it (for tests).
     pub fn stored(&self, id: &str) -> Option<serde_json::Value> {
         let store = self.shared.store.lock().ok()?;
         store.get(id).map(|s| serde_json::Value::Object(s.body()))
     }
 
-    /// Stores `referral` as given, with an id and an eTag of the double's when it has
-    /// none, and returns its id: for referrals a client cannot create, such as incoming
-    /// ones (`direction` is the server's). `None` when it is not a JSON object.
-    pub fn seed(&self, referral: serde_json::Value) -> Option<String> {
-        let serde_json::Value::Object(mut body) = referral else {
+    /// Stores `resource` as given, with an id and a tag of the double's when it has none,
+    /// and returns its id: for resources a client cannot create, such as ones whose
+    /// server-assigned fields say they came from elsewhere. `None` when it is not a JSON
+    /// object.
+    pub fn seed(&self, resource: serde_json::Value) -> Option<String> {
+        let serde_json::Value::Object(mut body) = resource else {
             return None;
         };
-        let mut store = self.shared.store.lock().ok()?;
-        let id = match body.get("id").and_then(serde_json::Value::as_str) {
+        let shared = &self.shared;
+        let api = &shared.api;
+        let mut store = shared.store.lock().ok()?;
+        let id = match api.id_of(&body) {
             Some(id) => id.to_owned(),
             None => store.ids.guid(),
         };
-        body.insert("id".into(), id.clone().into());
-        if !body.contains_key("eTag") {
-            body.insert("eTag".into(), store.new_etag().into());
+        api::set(&mut body, &api.id, id.clone().into());
+        if let Some(etag) = &api.etag {
+            if api::get(&body, etag).is_none() {
+                let tag = shared.new_etag(&mut store);
+                api::set(&mut body, etag, tag.into());
+            }
         }
-        let stored = store::Stored::new(&body, &self.shared.contract.resource.filterable);
+        let stored = shared.stored(&body);
         store.put(&id, stored);
         Some(id)
+    }
+
+    /// What went wrong in the double itself while it served (vouch's errors, not the
+    /// API's): a run that sees one could not judge the API and ends with exit 2.
+    pub fn failures(&self) -> Vec<String> {
+        self.shared
+            .failures
+            .lock()
+            .map_or_else(|e| e.into_inner().clone(), |f| f.clone())
     }
 
     pub fn faults(&self) -> &BTreeSet<Fault> {

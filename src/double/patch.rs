@@ -1,5 +1,5 @@
 //! Applying a JSON Patch (RFC 6902) restricted to `add` and `replace`, the operations the
-//! Referrals API supports, to a stored resource.
+//! a patch schema may limit itself to, to a stored resource.
 
 use serde_json::Value;
 

@@ -1,5 +1,7 @@
-//! What the double answers, before faults that bend the wire form are applied and it is
-//! turned into an HTTP response.
+//! What the double answers, before it is turned into an HTTP response: a status, headers
+//! and a JSON body (built for this reply, or a stored resource's text). Faults and
+//! variants bend a reply at the hook points (`hooks.rs`, `variant.rs`); turning it into a
+//! response for either server is plain conversion.
 
 use std::time::Duration;
 
@@ -7,24 +9,34 @@ use bytes::Bytes;
 use http_body_util::Full;
 use hyper::header::{HeaderName, HeaderValue, CONTENT_TYPE};
 use hyper::{Response, StatusCode};
-use serde_json::{json, Value};
+use serde_json::Value;
 
-use crate::double::fault::Fault;
-
-/// A reply's JSON body: built for this reply, or a stored referral's text (answered as
-/// it is stored, without a copy).
+/// A reply's body: built for this reply, a stored resource's JSON text (answered as it
+/// is stored, without a copy), or plain text.
 #[derive(Debug, Clone)]
 pub enum Body {
     Built(Value),
     Text(Bytes),
+    Plain(String),
 }
 
 impl Body {
-    fn pointer(&self, pointer: &str) -> Option<&Value> {
+    /// The body as a JSON value to change (a stored text is parsed).
+    pub fn value_mut(&mut self) -> Option<&mut Value> {
+        if let Body::Text(text) = self {
+            *self = Body::Built(serde_json::from_slice(text).unwrap_or(Value::Null));
+        }
+        match self {
+            Body::Built(value) => Some(value),
+            Body::Text(_) | Body::Plain(_) => None,
+        }
+    }
+
+    /// The member at `pointer` of a built body.
+    pub fn pointer(&self, pointer: &str) -> Option<&Value> {
         match self {
             Body::Built(value) => value.pointer(pointer),
-            // A stored referral answers a success, never an error.
-            Body::Text(_) => None,
+            Body::Text(_) | Body::Plain(_) => None,
         }
     }
 
@@ -32,18 +44,20 @@ impl Body {
         match self {
             Body::Built(value) => Bytes::from(serde_json::to_vec(&value).unwrap_or_default()),
             Body::Text(text) => text,
+            Body::Plain(text) => Bytes::from(text),
         }
     }
+}
 
-    /// Removes the eTag of the resource (and of each listed one).
-    fn strip_etags(&mut self) {
-        if let Body::Text(text) = self {
-            *self = Body::Built(serde_json::from_slice(text).unwrap_or(Value::Null));
-        }
-        if let Body::Built(value) = self {
-            strip_etags(value);
-        }
-    }
+/// What a reply answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// One resource.
+    Resource,
+    /// A list envelope.
+    List,
+    /// An error, or no body.
+    Other,
 }
 
 /// A response in the making.
@@ -52,86 +66,58 @@ pub struct Reply {
     pub status: u16,
     pub headers: Vec<(String, String)>,
     pub body: Option<Body>,
-    /// Whether the body is a resource (or a list of them): it then carries an eTag.
-    pub carries_resource: bool,
-    /// Whether this answers a list request.
-    pub is_list: bool,
+    pub kind: Kind,
     /// How it goes out, when not as the double sends it by default (a variant's or a
-    /// fault's); boxed, as it is rare and a reply travels in every `Result` of the responder.
+    /// fault's); boxed, as it is rare and a reply travels in every `Result` of a handler.
     pub delivery: Option<Box<Delivery>>,
 }
 
 /// How a reply goes out, where a variant or fault changes it.
 #[derive(Debug, Clone, Default)]
 pub struct Delivery {
-    /// The media type of a JSON body.
+    /// The media type of the body.
     pub content_type: Option<&'static str>,
     /// How long to hold the response back.
     pub delay: Option<Duration>,
 }
 
+/// The media type of a JSON body.
+const JSON: &str = "application/json; charset=utf-8";
+
 impl Reply {
-    /// A stored resource (its JSON text) with its `ETag` header.
-    pub fn resource(status: u16, text: Bytes, etag: Option<&str>) -> Self {
+    fn new(status: u16, body: Option<Body>, kind: Kind) -> Self {
         Self {
             status,
-            headers: etag
-                .map(|e| vec![("ETag".to_owned(), e.to_owned())])
-                .unwrap_or_default(),
-            body: Some(Body::Text(text)),
-            carries_resource: true,
-            is_list: false,
+            headers: Vec::new(),
+            body,
+            kind,
             delivery: None,
         }
+    }
+
+    /// A stored resource (its JSON text).
+    pub fn resource(status: u16, text: Bytes) -> Self {
+        Self::new(status, Some(Body::Text(text)), Kind::Resource)
+    }
+
+    /// A resource built for this reply.
+    pub fn built(status: u16, body: Value) -> Self {
+        Self::new(status, Some(Body::Built(body)), Kind::Resource)
     }
 
     /// A list envelope.
     pub fn list(body: Value) -> Self {
-        Self {
-            is_list: true,
-            ..Self::json(200, body)
-        }
+        Self::new(200, Some(Body::Built(body)), Kind::List)
     }
 
-    /// A body that is not a single resource (a list envelope).
-    pub fn json(status: u16, body: Value) -> Self {
-        Self {
-            status,
-            headers: Vec::new(),
-            body: Some(Body::Built(body)),
-            carries_resource: true,
-            is_list: false,
-            delivery: None,
-        }
+    /// No body.
+    pub fn empty(status: u16) -> Self {
+        Self::new(status, None, Kind::Other)
     }
 
-    /// No body (204), optionally with the new entity tag.
-    pub fn empty(status: u16, etag: Option<&str>) -> Self {
-        let headers = etag
-            .map(|e| vec![("ETag".to_owned(), e.to_owned())])
-            .unwrap_or_default();
-        Self {
-            status,
-            headers,
-            body: None,
-            carries_resource: false,
-            is_list: false,
-            delivery: None,
-        }
-    }
-
-    /// A documented Partner API error envelope.
-    pub fn error(status: u16, code: &str, message: impl Into<String>) -> Self {
-        let body =
-            json!({ "error": { "code": code, "message": message.into(), "target": "referral" } });
-        Self {
-            status,
-            headers: Vec::new(),
-            body: Some(Body::Built(body)),
-            carries_resource: false,
-            is_list: false,
-            delivery: None,
-        }
+    /// An error with its envelope.
+    pub fn error(status: u16, body: Value) -> Self {
+        Self::new(status, Some(Body::Built(body)), Kind::Other)
     }
 
     /// Changes how the reply goes out.
@@ -147,63 +133,37 @@ impl Reply {
         self
     }
 
-    /// Applies the wire-level faults: what goes on the wire, whichever server sends it.
-    pub fn into_wire(mut self, has: impl Fn(Fault) -> bool) -> Wire {
-        if has(Fault::EtagMissingFromBody) && self.carries_resource {
-            if let Some(body) = &mut self.body {
-                body.strip_etags();
-            }
+    /// The reply with header `name` when there is a value for it.
+    #[must_use]
+    pub fn header_if(self, name: Option<&str>, value: Option<&str>) -> Self {
+        match (name, value) {
+            (Some(name), Some(value)) => self.header(name, value),
+            _ => self,
         }
-        if has(Fault::EtagHeaderMismatch) {
-            for (name, value) in &mut self.headers {
-                if name.eq_ignore_ascii_case("ETag") {
-                    "\"another-version\"".clone_into(value);
-                }
-            }
-        }
+    }
+
+    /// What goes on the wire, whichever server sends it.
+    pub fn into_wire(self) -> Wire {
+        let content_type = self.delivery.as_ref().and_then(|d| d.content_type);
         let (body, mime) = match self.body {
             None => (Bytes::new(), None),
-            Some(body) if self.status >= 400 && has(Fault::ErrorBodyNotJson) => {
-                let message = body
-                    .pointer("/error/message")
-                    .and_then(Value::as_str)
-                    .unwrap_or("error");
-                (
-                    Bytes::from(format!("Error: {message}\n")),
-                    Some("text/plain".to_owned()),
-                )
-            }
-            Some(body) => {
-                let mime = if has(Fault::WrongContentType) {
-                    "text/plain".to_owned()
-                } else {
-                    self.delivery
-                        .as_ref()
-                        .and_then(|d| d.content_type)
-                        .unwrap_or("application/json; charset=utf-8")
-                        .to_owned()
-                };
-                (body.into_bytes(), Some(mime))
-            }
+            Some(body) => (
+                body.into_bytes(),
+                Some(content_type.unwrap_or(JSON).to_owned()),
+            ),
         };
-        let delay = (has(Fault::SlowResponses) && self.is_list)
-            .then_some(SLOW_RESPONSE)
-            .max(self.delivery.as_ref().and_then(|d| d.delay));
         Wire {
             status: self.status,
             headers: self.headers,
             body,
             mime,
-            delay,
+            delay: self.delivery.and_then(|d| d.delay),
         }
     }
 
     /// The response for the lean hyper server, with the delay to wait before sending it.
-    pub fn into_response(
-        self,
-        has: impl Fn(Fault) -> bool,
-    ) -> (Response<Full<Bytes>>, Option<Duration>) {
-        let wire = self.into_wire(has);
+    pub fn into_response(self) -> (Response<Full<Bytes>>, Option<Duration>) {
+        let wire = self.into_wire();
         let mut response = Response::new(Full::new(wire.body));
         *response.status_mut() =
             StatusCode::from_u16(wire.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
@@ -223,8 +183,8 @@ impl Reply {
     }
 
     /// The response as a wiremock template (the delay included).
-    pub fn into_template(self, has: impl Fn(Fault) -> bool) -> wiremock::ResponseTemplate {
-        let wire = self.into_wire(has);
+    pub fn into_template(self) -> wiremock::ResponseTemplate {
+        let wire = self.into_wire();
         let mut template = wiremock::ResponseTemplate::new(wire.status);
         for (name, value) in &wire.headers {
             template = template.append_header(name.as_str(), value.as_str());
@@ -247,16 +207,4 @@ pub struct Wire {
     pub body: Bytes,
     pub mime: Option<String>,
     pub delay: Option<Duration>,
-}
-
-/// How long the slow-responses fault holds a list response back.
-const SLOW_RESPONSE: Duration = Duration::from_millis(1500);
-
-fn strip_etags(body: &mut Value) {
-    if let Some(map) = body.as_object_mut() {
-        map.remove("eTag");
-        if let Some(Value::Array(items)) = map.get_mut("value") {
-            items.iter_mut().for_each(strip_etags);
-        }
-    }
 }

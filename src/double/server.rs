@@ -1,7 +1,7 @@
 //! The double's HTTP/1.1 server (hyper), on a thread of its own with a single-threaded
 //! runtime, so a double works from any caller (a test's runtime, a blocking thread). Each
 //! request is read whole (a body past the double's limit is drained, not kept), answered
-//! by the responder and forgotten: the double remembers nothing but its store. A
+//! by the double's handlers (`route.rs`) and forgotten: the double remembers nothing but its store. A
 //! connection that sends no request head for 10 s (idle keep-alive included) is closed, a
 //! body that stalls for 30 s gets 408, and a client that goes away mid-body is let go.
 //! (A
@@ -18,31 +18,19 @@ use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
-use hyper::{HeaderMap, Method, Response};
+use hyper::Response;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use reqwest::Url;
 use tokio::sync::watch;
 
-use crate::double::responder::Shared;
+use crate::double::request::Request;
+use crate::double::shared::Shared;
 
 /// How long a connection may take to send a request head, idle keep-alive included.
 const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// How long a request may take to send its body.
 const BODY_READ_TIMEOUT: Duration = Duration::from_secs(30);
-
-/// A request as the responder sees it.
-#[derive(Debug, Clone)]
-pub struct Request {
-    pub method: Method,
-    /// The request target as an absolute URL (`http://localhost/...` when it came as a path).
-    pub url: Url,
-    pub headers: HeaderMap,
-    /// The body, up to one byte past the double's limit.
-    pub body: Bytes,
-    /// The body's whole length, as sent.
-    pub length: usize,
-}
 
 /// A running server; dropping it stops it.
 #[derive(Debug)]
@@ -161,7 +149,7 @@ async fn answer(
     let Ok(reply) = handled else {
         return Ok(plain(500, "the double failed on this request"));
     };
-    let (response, delay) = reply.into_response(|fault| shared.faults.contains(&fault));
+    let (response, delay) = reply.into_response();
     if let Some(delay) = delay {
         tokio::time::sleep(delay).await;
     }

@@ -1,4 +1,4 @@
-//! The double's state: the stored referrals in creation order, and the clock and id
+//! The double's state: the stored resources in creation order, and the clock and id
 //! source that stamp them. Held behind one mutex, so every write is an atomic
 //! compare-and-swap on the eTag.
 
@@ -8,49 +8,35 @@ use bytes::Bytes;
 
 use serde_json::{Map, Value};
 
+use crate::double::api::Api;
 use crate::double::clock::{Clock, Ids};
 
-/// The members a stored referral keeps parsed beside its text: what lists filter and sort
-/// on and what a write checks first (the contract's filterable fields join them).
-const INDEXED: [&str; 8] = [
-    "id",
-    "eTag",
-    "engagementId",
-    "status",
-    "substatus",
-    "type",
-    "createdDateTime",
-    "updatedDateTime",
-];
-
-/// A stored referral: the full resource as the double returns it, kept as its JSON text
+/// A stored resource: the full resource as the double returns it, kept as its JSON text
 /// (a few kilobytes, where the parsed tree takes several times that), with the members
 /// lists and writes look at kept parsed beside it.
 #[derive(Debug, Clone)]
 pub struct Stored {
     /// The resource's JSON, as it is answered.
     pub text: Bytes,
-    /// The indexed members (see `INDEXED`) and the contract's filterable fields.
+    /// The indexed top-level members (`Api::indexed`: id, tag, states, times, scopes and
+    /// the contract's filterable fields).
     pub index: Map<String, Value>,
+    etag: Option<String>,
 }
 
 impl Stored {
-    /// Stores `body`, indexing `INDEXED` and the `filterable` fields.
-    pub fn new(body: &Map<String, Value>, filterable: &[String]) -> Self {
+    /// Stores `body`, indexing what `api` says.
+    pub fn new(body: &Map<String, Value>, api: &Api) -> Self {
         let index = body
             .iter()
-            .filter(|(key, _)| Self::indexes(key, filterable))
+            .filter(|(key, _)| api.indexed.iter().any(|k| k == *key))
             .map(|(key, value)| (key.clone(), value.clone()))
             .collect();
         Self {
             text: Bytes::from(serde_json::to_vec(body).unwrap_or_default()),
             index,
+            etag: api.etag_of(body).map(str::to_owned),
         }
-    }
-
-    /// Whether a stored referral keeps the top-level member `key` parsed in its index.
-    pub fn indexes(key: &str, filterable: &[String]) -> bool {
-        INDEXED.contains(&key) || filterable.iter().any(|f| f == key)
     }
 
     /// The whole resource, parsed.
@@ -59,7 +45,7 @@ impl Stored {
     }
 
     pub fn etag(&self) -> Option<&str> {
-        self.index.get("eTag").and_then(Value::as_str)
+        self.etag.as_deref()
     }
 }
 
@@ -92,14 +78,14 @@ impl Store {
         self.by_id.get(id)
     }
 
-    /// Stores a new or replaced referral under `id`.
+    /// Stores a new or replaced resource under `id`.
     pub fn put(&mut self, id: &str, stored: Stored) {
         if self.by_id.insert(id.to_owned(), stored).is_none() {
             self.order.push(id.to_owned());
         }
     }
 
-    /// Every referral in creation order.
+    /// Every resource in creation order.
     pub fn all(&self) -> impl Iterator<Item = &Stored> {
         self.order.iter().filter_map(|id| self.by_id.get(id))
     }
@@ -112,8 +98,13 @@ impl Store {
         self.order.is_empty()
     }
 
-    /// A fresh entity tag in the body's quoted form.
-    pub fn new_etag(&mut self) -> String {
-        format!("\"{}\"", self.ids.etag())
+    /// Forgets `id`; whether it was held.
+    pub fn remove(&mut self, id: &str) -> bool {
+        let held = self.by_id.remove(id).is_some();
+        if held {
+            self.order.retain(|o| o != id);
+            self.replaced.remove(id);
+        }
+        held
     }
 }

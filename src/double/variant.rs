@@ -15,9 +15,12 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::{Map, Value};
 
+use crate::double::api::{self, Api};
+use crate::double::need::Need;
 use crate::double::reply::{Body, Reply};
+use crate::fixture::contract::Pointer;
+use crate::fixture::vocabulary::States;
 use crate::fixture::Suite;
-use crate::model::{Status, Substatus};
 
 /// One conformant variant of the double.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -120,10 +123,10 @@ impl Variant {
         match self {
             Variant::NoEtagHeader => "no response carries an ETag header; the eTag is in the body only",
             Variant::SharedCreateActive => {
-                "a created referral of the documented create example's type is stored as that example's response shows it (Active/Accepted)"
+                "a created resource of the documented create example's kind is stored as that example's response shows it (Active/Accepted)"
             }
             Variant::CreateAlwaysActive => {
-                "every created referral is stored as the documented create response shows it (Active/Accepted), so New is never reached: scenarios that need New are inconclusive"
+                "every created resource is stored as the documented create response shows it (Active/Accepted), so New is never reached: scenarios that need New are inconclusive"
             }
             Variant::KeysReversed => "every JSON object's members come in reverse order",
             Variant::KeysSorted => "every JSON object's members come sorted by name",
@@ -143,7 +146,7 @@ impl Variant {
                 "JSON is labelled application/json; odata.metadata=minimal; odata.streaming=true; charset=utf-8"
             }
             Variant::CspErrorEnvelope => {
-                "errors use the Partner Center envelope {code, description, data, source}"
+                "errors use the other documented envelope {code, description, data, source}"
             }
             Variant::SmallPages => "lists come in pages of 2 with @odata.nextLink, even without $top",
             Variant::Throttled429Seconds => {
@@ -186,7 +189,7 @@ impl Variant {
                 "OData JSON format 4.01 media-type parameters; DESIGN.md accepts them",
             ),
             Variant::CspErrorEnvelope => Allowance::Documented(
-                "the referral pages link to the Partner Center error-codes.md (doc defect 51)",
+                "the API's pages link to the other envelope's error-codes.md (doc defect 51)",
             ),
             Variant::SmallPages => Allowance::Documented(
                 "get-a-list-of-referrals.md: follow @odata.nextLink; the page size is the server's",
@@ -203,6 +206,37 @@ impl Variant {
 
     /// Whether the variant makes clients wait (throttling, delays): a run against it
     /// mostly sleeps, so more of its scenarios can go at once.
+    /// What the variant needs of a contract to apply (`need.rs`).
+    pub fn needs(self) -> &'static [Need] {
+        match self {
+            Variant::NoEtagHeader => &[Need::EtagHeader],
+            Variant::SharedCreateActive => &[Need::Profile, Need::CreateExample],
+            Variant::CreateAlwaysActive => &[Need::CreateExample],
+            Variant::OtherOrganizationName => &[Need::OtherAssigned],
+            Variant::OtherEtagFormat => &[Need::Etag],
+            Variant::TimesMilliseconds | Variant::TimesOffset => &[Need::Created],
+            Variant::CspErrorEnvelope => &[Need::Profile],
+            Variant::SmallPages => &[Need::List],
+            Variant::CreateAnswers200 => &[Need::Answer("create", 200)],
+            Variant::KeysReversed
+            | Variant::KeysSorted
+            | Variant::UppercaseIds
+            | Variant::ExtraProperties
+            | Variant::ExtraHeaders
+            | Variant::OdataMediaType
+            | Variant::Throttled429Seconds
+            | Variant::Unavailable503Date
+            | Variant::SlowAnswers
+            | Variant::ConnectionClose
+            | Variant::ChunkedBodies => &[],
+        }
+    }
+
+    /// Why the variant does not apply to `contract`, or `None` when it does.
+    pub fn inapplicable(self, contract: &crate::fixture::Contract) -> Option<Need> {
+        crate::double::need::unmet(self.needs(), contract)
+    }
+
     pub fn makes_clients_wait(self) -> bool {
         matches!(
             self,
@@ -237,38 +271,54 @@ impl FromStr for Variant {
     }
 }
 
-/// How the documented create example rewrites a referral's state: a created referral of
-/// `kind` (the request's `/type`) comes back in `status`/`substatus` (the response's).
+/// How the documented create example rewrites a resource's state: a created resource of
+/// the example's kind (the profile's kind field, as the request has it) comes back in the
+/// state its documented response shows.
 #[derive(Debug, Clone, Default)]
 pub struct CreateRewrite {
-    pub kind: Option<Value>,
-    pub state: Option<(Status, Substatus)>,
+    pub kind: Option<(Pointer, Value)>,
+    pub state: Option<(String, Option<String>)>,
 }
 
 impl CreateRewrite {
     /// Read from the suite's documented create example and its response.
     pub fn of(suite: &Suite) -> Self {
+        let contract = &suite.contract;
+        let Some(states) = &contract.states else {
+            return Self::default();
+        };
+        let role = contract
+            .operations
+            .create
+            .as_ref()
+            .and_then(|o| o.request.as_deref());
         let request = suite
             .examples
             .iter()
-            .find(|e| e.spec.schema.as_deref() == Some("create"));
+            .find(|e| e.spec.schema.is_some() && e.spec.schema.as_deref() == role);
         let response = request.and_then(|r| {
             suite
                 .examples
                 .iter()
                 .find(|e| e.spec.response_to.as_deref() == Some(r.spec.name.as_str()))
         });
-        let json = |e: Option<&crate::fixture::LoadedExample>, p: &str| {
+        let json = |e: Option<&crate::fixture::LoadedExample>, p: &Pointer| {
             e.and_then(|e| e.json.as_ref())
-                .and_then(|j| j.pointer(p))
+                .and_then(|j| j.pointer(p.as_str()))
                 .cloned()
         };
-        let status = json(response, "/status")
-            .and_then(|v| v.as_str().and_then(Status::parse))
-            .zip(json(response, "/substatus").and_then(|v| v.as_str().and_then(Substatus::parse)));
+        let text = |v: Option<Value>| v.and_then(|v| v.as_str().map(str::to_owned));
+        let status = text(json(response, &states.status));
+        let substatus = states
+            .substatus
+            .as_ref()
+            .and_then(|p| text(json(response, p)));
+        let kind = crate::profile::create_kind(contract.profile)
+            .and_then(|p| Pointer::try_from(p.to_owned()).ok())
+            .and_then(|p| json(request, &p).map(|v| (p, v)));
         Self {
-            kind: json(request, "/type"),
-            state: status,
+            kind,
+            state: status.map(|s| (s, substatus)),
         }
     }
 }
@@ -279,6 +329,10 @@ const THROTTLE_WINDOW: u64 = 100;
 const THROTTLE_EVERY: u64 = 20;
 /// How long the slow-answers variant holds every response back.
 const SLOW_ANSWER: Duration = Duration::from_millis(100);
+/// The double's own name, where a contract assigns a constant name to the server.
+const DOUBLE_NAME: &str = "vouch double";
+/// The OData annotation of a resource's entity tag (extra-properties).
+const ODATA_ETAG: &str = "@odata.etag";
 /// The media type of the odata-media-type variant.
 const ODATA_JSON: &str =
     "application/json; odata.metadata=minimal; odata.streaming=true; charset=utf-8";
@@ -309,13 +363,21 @@ impl Variants {
     }
 
     /// The state a create stores instead of the one sent, if a variant says so.
-    pub fn created_state(&self, sent: &Map<String, Value>) -> Option<(Status, Substatus)> {
-        let state = self.rewrite.state?;
+    pub fn created_state(
+        &self,
+        sent: &Map<String, Value>,
+        states: &States,
+    ) -> Option<(String, Option<String>)> {
+        let state = self.rewrite.state.clone()?;
+        if !states.moves.contains_key(&state.0) && !states.pairs.contains_key(&state.0) {
+            return None;
+        }
         if self.has(Variant::CreateAlwaysActive) {
             return Some(state);
         }
-        let kind = self.rewrite.kind.as_ref()?;
-        (self.has(Variant::SharedCreateActive) && sent.get("type") == Some(kind)).then_some(state)
+        let (pointer, kind) = self.rewrite.kind.as_ref()?;
+        (self.has(Variant::SharedCreateActive) && api::get(sent, pointer) == Some(kind))
+            .then_some(state)
     }
 
     /// A server-assigned id in the variant's format.
@@ -370,20 +432,23 @@ impl Variants {
         }
     }
 
-    /// The organization name the server chooses.
-    pub fn organization_name(&self, default: &'static str) -> &'static str {
-        if self.has(Variant::OtherOrganizationName) {
-            "Contoso Referral Services (Europe)"
+    /// A constant the server assigns: the double's own name (`vouch double`) is another
+    /// with the other-organization-name variant.
+    pub fn constant(&self, value: &Value) -> Value {
+        if self.has(Variant::OtherOrganizationName) && value.as_str() == Some(DOUBLE_NAME) {
+            "Contoso Services (Europe)".into()
         } else {
-            default
+            value.clone()
         }
     }
 
     /// Adds the undocumented properties of the extra-properties variant to a resource.
-    pub fn extend_resource(&self, body: &mut Map<String, Value>) {
+    pub fn extend_resource(&self, body: &mut Map<String, Value>, api: &Api) {
         if self.has(Variant::ExtraProperties) {
-            if let Some(etag) = body.get("eTag").cloned() {
-                body.insert("@odata.etag".into(), etag);
+            if let Some(etag) = &api.etag {
+                if let Some(tag) = api::get(body, etag).cloned() {
+                    body.entry(ODATA_ETAG).or_insert(tag);
+                }
             }
             body.insert(
                 "extensionData".into(),
@@ -417,7 +482,7 @@ impl Variants {
 
     /// A throttling answer for this request, if a throttling variant refuses it. Counts
     /// every request while one is on.
-    pub fn refusal(&self) -> Option<Reply> {
+    pub fn refusal(&self, error: impl Fn(u16, &str, &str) -> Reply) -> Option<Reply> {
         let throttles = self.has(Variant::Throttled429Seconds);
         let unavailable = self.has(Variant::Unavailable503Date);
         if !throttles && !unavailable {
@@ -429,13 +494,13 @@ impl Variants {
         }
         if throttles && number % THROTTLE_EVERY == 0 {
             return Some(
-                Reply::error(429, "serviceNotAvailable", "too many requests; retry later")
+                error(429, "serviceNotAvailable", "too many requests; retry later")
                     .header("Retry-After", "1"),
             );
         }
         if unavailable && number % THROTTLE_EVERY == THROTTLE_EVERY / 2 {
             return Some(
-                Reply::error(
+                error(
                     503,
                     "serviceNotAvailable",
                     "the service is busy; retry later",
@@ -447,18 +512,22 @@ impl Variants {
     }
 
     /// Bends a finished reply as the wire-level variants say.
-    pub fn bend(&self, mut reply: Reply) -> Reply {
+    pub fn bend(&self, mut reply: Reply, api: &Api) -> Reply {
         if self.set.is_empty() {
             return reply;
         }
-        if self.has(Variant::NoEtagHeader) {
+        if let Some(header) = api
+            .etag_header
+            .as_deref()
+            .filter(|_| self.has(Variant::NoEtagHeader))
+        {
             reply
                 .headers
-                .retain(|(name, _)| !name.eq_ignore_ascii_case("ETag"));
+                .retain(|(name, _)| !name.eq_ignore_ascii_case(header));
         }
         if reply.status >= 400 && self.has(Variant::CspErrorEnvelope) {
-            if let Some(Body::Built(body)) = &reply.body {
-                reply.body = Some(Body::Built(csp_envelope(body)));
+            if let (Some(Body::Built(body)), Some(shape)) = (&reply.body, &api.errors) {
+                reply.body = Some(Body::Built(csp_envelope(body, shape)));
             }
         }
         if reply.status >= 400 && self.has(Variant::ExtraProperties) {
@@ -478,6 +547,7 @@ impl Variants {
                 let mut value = match body {
                     Body::Built(value) => value,
                     Body::Text(text) => serde_json::from_slice(&text).unwrap_or(Value::Null),
+                    plain @ Body::Plain(_) => return plain,
                 };
                 reorder_keys(&mut value, order);
                 Body::Built(value)
@@ -531,12 +601,16 @@ fn reorder_keys(value: &mut Value, order: Order) {
     }
 }
 
-/// The Partner API envelope `{"error": {code, message}}` as the Partner Center one.
-fn csp_envelope(body: &Value) -> Value {
-    let text = |p: &str| body.pointer(p).and_then(Value::as_str).unwrap_or_default();
+/// The contract's error envelope as the other documented one (`{code, description}`).
+fn csp_envelope(body: &Value, shape: &crate::fixture::vocabulary::ErrorShape) -> Value {
+    let text = |p: &Pointer| {
+        body.pointer(p.as_str())
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+    };
     serde_json::json!({
-        "code": text("/error/code"),
-        "description": text("/error/message"),
+        "code": text(&shape.code),
+        "description": text(&shape.message),
         "data": [],
         "source": "PartnerFD",
     })
@@ -615,7 +689,7 @@ mod tests {
             CreateRewrite::default(),
         );
         let refused: Vec<u16> = (0..1000)
-            .filter_map(|_| variants.refusal())
+            .filter_map(|_| variants.refusal(|s, _, m| Reply::error(s, m.into())))
             .map(|r| r.status)
             .collect();
         assert_eq!(refused.iter().filter(|s| **s == 429).count(), 5);

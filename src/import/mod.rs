@@ -127,13 +127,9 @@ fn stem(doc: &Path) -> Option<String> {
     (!stem.is_empty()).then(|| stem.to_owned())
 }
 
-/// The anchor in the source of the contract's state table (`page.md#anchor (note)` →
-/// `anchor`): the new `states:` section when the contract has one, else `transitions:`.
+/// The anchor in the contract's `states.source` (`page.md#anchor (note)` → `anchor`).
 fn table_anchor(contract: &Contract) -> Option<String> {
-    let source = contract
-        .states
-        .as_ref()
-        .map_or(contract.transitions.source.as_str(), |s| s.source.as_str());
+    let source = &contract.states.as_ref()?.source;
     let after = &source[source.find('#')? + 1..];
     let anchor: String = after
         .chars()
@@ -203,7 +199,7 @@ fn inferred_schema(
         ExampleKind::Response => {
             let failed = matches!(message.start, StartLine::Status { code, .. } if code >= 400);
             if failed {
-                contract.errors.as_ref()?.schema.clone()
+                contract.errors.schema.clone()
             } else {
                 match request {
                     Some(request) => operation(request)?.response.clone()?,
@@ -230,11 +226,12 @@ pub fn import_page(doc: &Path, suite: &Suite) -> Result<Import, ImportError> {
     let stem = stem(doc).ok_or_else(|| ImportError::BadName {
         path: doc.to_owned(),
     })?;
-    let mut page = page::read(scanned, table_anchor(&suite.contract).as_deref());
-    if suite.contract.states.is_none() {
-        // An API without states has no table to hold a page's against.
-        page.transitions = None;
-    }
+    let states = suite.contract.transitions().unwrap_or_default();
+    let page = page::read(
+        scanned,
+        table_anchor(&suite.contract).as_deref(),
+        &states.values,
+    );
     if page.examples.is_empty() {
         return Err(ImportError::NoExamples {
             path: doc.to_owned(),
@@ -275,7 +272,8 @@ pub fn import_page(doc: &Path, suite: &Suite) -> Result<Import, ImportError> {
     let table = page
         .transitions
         .as_ref()
-        .map(|t| table::compare(&t.table, &suite.contract.transitions));
+        .filter(|_| suite.contract.states.is_some())
+        .map(|t| table::compare(&t.table, &states));
     let mut import = Import {
         doc: doc.to_owned(),
         page_name,
@@ -367,7 +365,7 @@ mod tests {
             "```http\nPATCH https://h/r/1\n```\n```http\nHTTP/1.1 204 No Content\n```\n```http\nPATCH https://h/r/1\n```\n",
         )
         .unwrap();
-        let page = page::read(markdown, None);
+        let page = page::read(markdown, None, &[]);
 
         // Act
         let names = names("patch-a-referral", &page.examples);

@@ -16,11 +16,10 @@
 
 use std::fmt;
 
-use super::markdown::{code_spans, Block, CodeBlock, FrontMatter, Markdown, Table};
+use super::markdown::{code_spans, Annotation, Block, CodeBlock, FrontMatter, Markdown, Table};
 use crate::fixture::contract::ExampleKind;
 use crate::fixture::http_message::METHODS;
 use crate::fixture::{HttpMessage, StartLine};
-use crate::model::Status;
 
 /// One request syntax of the page: a method and a URI template, from a table row or from
 /// a code block that is not an example and holds only request lines.
@@ -219,7 +218,7 @@ pub struct Page {
 
 /// Reads the structure of a scanned page. `table_anchor` is the anchor under which the
 /// contract says the transition table stands.
-pub fn read(markdown: Markdown, table_anchor: Option<&str>) -> Page {
+pub fn read(markdown: Markdown, table_anchor: Option<&str>, states: &[String]) -> Page {
     let mut stack: Vec<(u8, Option<String>)> = Vec::new();
     let mut examples: Vec<PageExample> = Vec::new();
     let mut example_blocks: Vec<usize> = Vec::new();
@@ -248,10 +247,7 @@ pub fn read(markdown: Markdown, table_anchor: Option<&str>) -> Page {
                             anchor: stack.last().and_then(|(_, a)| a.clone()),
                             answers: None,
                             remove: Vec::new(),
-                            truncated: code
-                                .annotation
-                                .as_ref()
-                                .is_some_and(super::markdown::Annotation::truncated),
+                            truncated: code.annotation.as_ref().is_some_and(Annotation::truncated),
                         });
                         example_blocks.push(index);
                     }
@@ -278,7 +274,7 @@ pub fn read(markdown: Markdown, table_anchor: Option<&str>) -> Page {
         .filter_map(syntax_row)
         .chain(others.iter().flat_map(syntax_block))
         .collect();
-    let transitions = transition_table(&markdown, table_anchor);
+    let transitions = transition_table(&markdown, table_anchor, states);
     let anchored = markdown.headings().any(|h| h.anchor.is_some());
     let headings = markdown.headings().count();
     Page {
@@ -453,7 +449,11 @@ pub fn cell_items(cell: &str) -> Vec<String> {
         .collect()
 }
 
-fn transition_table(markdown: &Markdown, anchor: Option<&str>) -> Option<TransitionTable> {
+fn transition_table(
+    markdown: &Markdown,
+    anchor: Option<&str>,
+    states: &[String],
+) -> Option<TransitionTable> {
     if let Some(anchor) = anchor {
         if let Some(table) = table_under_anchor(markdown, anchor) {
             return Some(TransitionTable {
@@ -466,10 +466,10 @@ fn transition_table(markdown: &Markdown, anchor: Option<&str>) -> Option<Transit
     let wire_names = markdown.tables().filter(three_columns).find(|t| {
         t.rows.iter().all(|row| {
             row.cells.len() == 3
-                && status_name(plain(&row.cells[0].text)).is_some()
+                && status_name(states, plain(&row.cells[0].text)).is_some()
                 && cell_items(&row.cells[1].text)
                     .iter()
-                    .all(|item| status_name(item).is_some())
+                    .all(|item| status_name(states, item).is_some())
         })
     });
     if let Some(table) = wire_names {
@@ -520,10 +520,11 @@ fn table_under_anchor(markdown: &Markdown, anchor: &str) -> Option<Table> {
 }
 
 /// The status a wire name stands for, ignoring case.
-pub fn status_name(text: &str) -> Option<Status> {
-    Status::ALL
-        .into_iter()
-        .find(|s| s.as_str().eq_ignore_ascii_case(text))
+pub fn status_name(states: &[String], text: &str) -> Option<String> {
+    states
+        .iter()
+        .find(|s| s.eq_ignore_ascii_case(text))
+        .cloned()
 }
 
 #[cfg(test)]
@@ -535,6 +536,7 @@ mod tests {
         read(
             markdown::parse(text).unwrap(),
             Some("status-and-substatus-transition-states"),
+            &["None", "New", "Active", "Closed"].map(String::from),
         )
     }
 

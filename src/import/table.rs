@@ -10,8 +10,7 @@ use std::fmt;
 
 use super::markdown::{Cell, Row, Table};
 use super::page::{cell_items, status_name};
-use crate::fixture::contract::TransitionRule;
-use crate::model::{Status, Substatus};
+use crate::model::Transitions;
 
 /// One page row, mapped to the contract's row in the same place.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,7 +19,7 @@ pub struct RowReading {
     /// The row's first cell as the page writes it (`Yeni`).
     pub label: String,
     /// The contract's status in that place.
-    pub status: Status,
+    pub status: String,
     pub moves: usize,
     pub substatuses: usize,
 }
@@ -57,20 +56,14 @@ fn plural(count: usize, one: &str, many: &str) -> String {
     }
 }
 
-fn substatus_name(text: &str) -> Option<Substatus> {
-    Substatus::ALL
-        .into_iter()
-        .find(|s| s.as_str().eq_ignore_ascii_case(text))
-}
-
 /// Compares one list cell with the contract's list for the same place.
-fn compare_cell<T: Ord + Copy + fmt::Display>(
+fn compare_cell(
     cell: &Cell,
     line: usize,
     what: (&str, &str),
     row: &str,
-    expected: &BTreeSet<T>,
-    parse: impl Fn(&str) -> Option<T>,
+    expected: &BTreeSet<String>,
+    parse: impl Fn(&str) -> Option<String>,
 ) -> Option<Difference> {
     let items = cell_items(&cell.text);
     let at = |message: String| Difference {
@@ -86,7 +79,7 @@ fn compare_cell<T: Ord + Copy + fmt::Display>(
             names(expected)
         )));
     }
-    let parsed: Option<BTreeSet<T>> = items.iter().map(|i| parse(i)).collect();
+    let parsed: Option<BTreeSet<String>> = items.iter().map(|i| parse(i)).collect();
     match parsed {
         Some(found) if &found != expected => Some(at(format!(
             "{row}: the page allows {}, contract.yaml allows {}",
@@ -101,9 +94,9 @@ fn compare_cell<T: Ord + Copy + fmt::Display>(
 fn compare_row(
     index: usize,
     row: &Row,
-    status: Status,
-    moves: &BTreeSet<Status>,
-    pairs: &BTreeSet<Substatus>,
+    (status, table): (&str, &Transitions),
+    moves: &BTreeSet<String>,
+    pairs: &BTreeSet<String>,
     differences: &mut Vec<Difference>,
 ) -> Option<RowReading> {
     let label = row
@@ -120,7 +113,10 @@ fn compare_row(
         });
         return None;
     }
-    if let Some(named) = status_name(cell_items(&label).first().map_or("", String::as_str)) {
+    if let Some(named) = status_name(
+        &table.values,
+        cell_items(&label).first().map_or("", String::as_str),
+    ) {
         if named != status {
             differences.push(Difference {
                 line: row.line,
@@ -139,7 +135,7 @@ fn compare_row(
         ("allowed status", "allowed statuses"),
         &name,
         moves,
-        status_name,
+        |text| status_name(&table.values, text),
     ));
     differences.extend(compare_cell(
         &row.cells[2],
@@ -147,23 +143,23 @@ fn compare_row(
         ("allowed substatus", "allowed substatuses"),
         &name,
         pairs,
-        substatus_name,
+        |text| status_name(&table.subvalues, text),
     ));
     Some(RowReading {
         line: row.line,
         label,
-        status,
+        status: status.to_owned(),
         moves: cell_items(&row.cells[1].text).len(),
         substatuses: cell_items(&row.cells[2].text).len(),
     })
 }
 
 /// Reads `table` against the contract's `rule`.
-pub fn compare(table: &Table, rule: &TransitionRule) -> Comparison {
-    let expected: Vec<(Status, &BTreeSet<Status>)> = rule
-        .moves
-        .iter()
-        .map(|(status, to)| (*status, to))
+pub fn compare(table: &Table, rule: &Transitions) -> Comparison {
+    let expected: Vec<(String, &BTreeSet<String>)> = rule
+        .sources()
+        .into_iter()
+        .filter_map(|status| rule.moves.get(&status).map(|to| (status, to)))
         .collect();
     let empty = BTreeSet::new();
     let mut differences = Vec::new();
@@ -193,7 +189,9 @@ pub fn compare(table: &Table, rule: &TransitionRule) -> Comparison {
     }
     for (index, (row, (status, moves))) in table.rows.iter().zip(&expected).enumerate() {
         let pairs = rule.pairs.get(status).unwrap_or(&empty);
-        if let Some(reading) = compare_row(index, row, *status, moves, pairs, &mut differences) {
+        if let Some(reading) =
+            compare_row(index, row, (status, rule), moves, pairs, &mut differences)
+        {
             rows.push(reading);
         }
     }
@@ -226,13 +224,14 @@ mod tests {
     use super::*;
     use crate::import::markdown;
 
-    fn rule() -> TransitionRule {
-        serde_saphyr::from_str(
-            "basis: documented\nsource: x\nstatus: /status\nsubstatus: /substatus\n\
+    fn rule() -> Transitions {
+        serde_saphyr::from_str::<Transitions>(
+            "values: [None, New, Active, Closed]\n\
              moves: { New: [New, Active, Closed], Active: [Active, Closed], Closed: [Closed] }\n\
              pairs: { New: [Pending, Received], Active: [Accepted], Closed: [Won, Lost, Declined, Expired] }\n",
         )
         .unwrap()
+        .completed()
     }
 
     fn table(rows: &str) -> Table {
@@ -258,17 +257,17 @@ mod tests {
 
         // Assert
         assert_eq!(comparison.differences, vec![]);
-        let mapped: Vec<(&str, Status, usize, usize)> = comparison
+        let mapped: Vec<(&str, &str, usize, usize)> = comparison
             .rows
             .iter()
-            .map(|r| (r.label.as_str(), r.status, r.moves, r.substatuses))
+            .map(|r| (r.label.as_str(), r.status.as_str(), r.moves, r.substatuses))
             .collect();
         assert_eq!(
             mapped,
             vec![
-                ("Yeni", Status::New, 3, 2),
-                ("Etkin", Status::Active, 2, 1),
-                ("Kapatıldı", Status::Closed, 1, 4)
+                ("Yeni", "New", 3, 2),
+                ("Etkin", "Active", 2, 1),
+                ("Kapatıldı", "Closed", 1, 4)
             ]
         );
     }

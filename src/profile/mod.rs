@@ -2,7 +2,10 @@
 //! contract selects with `profile:`. The engine walks a profile's code only when the
 //! contract names it; every other suite sees plain contract data.
 
+pub mod referrals;
+
 use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 
 /// The profiles a contract may select.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -11,4 +14,51 @@ pub enum Profile {
     /// engagement) on every resource, and an engagement a second create may join.
     #[serde(rename = "partner-center-referrals")]
     PartnerCenterReferrals,
+}
+
+impl Profile {
+    /// The name a contract selects it by.
+    pub fn name(self) -> &'static str {
+        match self {
+            Profile::PartnerCenterReferrals => "partner-center-referrals",
+        }
+    }
+}
+
+/// Where a created resource lives, for a profile that links to it.
+#[derive(Debug, Clone, Copy)]
+pub struct Site<'a> {
+    /// The server's own address, as the client used it.
+    pub base: &'a str,
+    /// The collection path.
+    pub collection: &'a str,
+    /// The created resource's id.
+    pub id: &'a str,
+    /// Whether the links are to be misspelled (a fault's).
+    pub misspelled: bool,
+}
+
+/// A created resource, before it is stored, as the profile adds to it.
+pub fn on_create(profile: Option<Profile>, site: Site<'_>, body: &mut Map<String, Value>) {
+    match profile {
+        Some(Profile::PartnerCenterReferrals) => referrals::on_create(site, body),
+        None => {}
+    }
+}
+
+/// The field whose value tells kinds of created resource apart, as a pointer (the
+/// variants that rewrite a create's state by kind read it).
+pub fn create_kind(profile: Option<Profile>) -> Option<&'static str> {
+    match profile {
+        Some(Profile::PartnerCenterReferrals) => Some(referrals::KIND),
+        None => None,
+    }
+}
+
+/// A patch body, before it is applied, as the profile reads it.
+pub fn before_patch(profile: Option<Profile>, body: &mut Value) {
+    match profile {
+        Some(Profile::PartnerCenterReferrals) => referrals::before_patch(body),
+        None => {}
+    }
 }

@@ -39,6 +39,7 @@ pub(super) fn capture_sent(step: &Step, sent: Option<&Value>, vars: &mut Vars) {
 
 /// Takes `step`'s other captures into `vars`; returns whether the scenario must stop (a
 /// capture it needs is missing, or a create did not succeed), with the findings.
+#[allow(clippy::needless_pass_by_value)] // it carries the &mut body the last capture takes
 pub(super) fn capture(
     suite: &Suite,
     scenario: &Scenario,

@@ -21,7 +21,7 @@ use crate::fixture::{LoadError, Suite};
 use crate::outcome::{Outcome, RunRecord};
 use crate::runner::{self, RunOptions};
 
-pub use report::{CleanRun, FaultResult, RuleCoverage, Score, SelftestReport, Verdict};
+pub use report::{CleanRun, FaultResult, RuleCoverage, Score, SelftestReport, Skipped, Verdict};
 pub use specificity::{Specificity, VariantResult, VariantVerdict};
 
 /// How many times more scenarios at once a run against a fault or variant that makes
@@ -157,10 +157,45 @@ pub async fn selftest(
     waiting_options.jobs = run_options.jobs * WAITING_JOBS_FACTOR;
     let waiting_options = Arc::new(waiting_options);
 
+    // Only what applies to this contract runs; the rest is said, with why.
+    let contract = &suite.contract;
+    let mut skipped = Vec::new();
+    let faults: Vec<Fault> = options
+        .faults
+        .iter()
+        .copied()
+        .filter(|fault| match fault.inapplicable(contract) {
+            Some(need) => {
+                skipped.push(Skipped {
+                    what: "fault",
+                    name: fault.name().to_owned(),
+                    reason: need.to_string(),
+                });
+                false
+            }
+            None => true,
+        })
+        .collect();
+    let variants: Vec<Variant> = options
+        .variants
+        .iter()
+        .copied()
+        .filter(|variant| match variant.inapplicable(contract) {
+            Some(need) => {
+                skipped.push(Skipped {
+                    what: "variant",
+                    name: variant.name().to_owned(),
+                    reason: need.to_string(),
+                });
+                false
+            }
+            None => true,
+        })
+        .collect();
     let mut runs = tokio::task::JoinSet::new();
     let mut all: Vec<(usize, Run)> = std::iter::once(Run::Clean)
-        .chain(options.faults.iter().copied().map(Run::Fault))
-        .chain(options.variants.iter().copied().map(Run::Variant))
+        .chain(faults.iter().copied().map(Run::Fault))
+        .chain(variants.iter().copied().map(Run::Variant))
         .enumerate()
         .collect();
     // Runs take turns, a few at once, so that the machine's cores do not push responses
@@ -246,6 +281,7 @@ pub async fn selftest(
         coverage,
         variants,
         rerun,
+        skipped,
     })
 }
 

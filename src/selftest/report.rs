@@ -198,6 +198,18 @@ pub struct SelftestReport {
     /// Runs that misfired on latency alone and were run again, alone (their second
     /// result is the one above).
     pub rerun: Vec<String>,
+    /// Faults and variants not run, as they need what the contract does not have: the
+    /// name and why.
+    pub skipped: Vec<Skipped>,
+}
+
+/// A fault or variant the selftest did not run on this suite, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    /// `fault` or `variant`.
+    pub what: &'static str,
+    pub name: String,
+    pub reason: String,
 }
 
 impl SelftestReport {
@@ -277,6 +289,13 @@ impl SelftestReport {
             self.faults.len() + self.variants.len() + 1,
             self.jobs
         )?;
+        for skipped in &self.skipped {
+            writeln!(
+                out,
+                "  skipped {} {} ({}: it does not apply to this contract)",
+                skipped.what, skipped.name, skipped.reason
+            )?;
+        }
         self.render_clean(out)?;
         self.render_matrix(out, verbose)?;
         self.render_coverage(out)?;
@@ -597,6 +616,7 @@ mod tests {
             faults,
             variants: Vec::new(),
             rerun: Vec::new(),
+            skipped: Vec::new(),
         }
     }
 

@@ -123,9 +123,11 @@ fn time(body: &Value, pointer: &str) -> Option<DateTime<FixedOffset>> {
 
 /// `list-get-agree`, unless the referral changed in between.
 fn compare(run: &Run<'_>, label: &str, entry: &Value, got: &Value, out: &mut Vec<Finding>) {
-    let etag = run.suite.contract.resource.etag.as_str();
     let updated = run.spec.updated.as_str();
-    let (listed_etag, got_etag) = (entry.pointer(etag), got.pointer(etag));
+    let (listed_etag, got_etag) = match run.suite.contract.etag_pointer() {
+        Some(etag) => (entry.pointer(etag), got.pointer(etag)),
+        None => (None, None),
+    };
     if listed_etag != got_etag {
         let moved_on = match (time(entry, updated), time(got, updated)) {
             (Some(listed), Some(now)) => now >= listed,
