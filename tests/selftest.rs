@@ -48,7 +48,8 @@ async fn the_bundled_suite_catches_every_fault_and_every_runtime_rule_catches_on
         [
             "delete-ignores-if-match",
             "delete-leaves-item",
-            "weak-if-match-refused"
+            "weak-if-match-refused",
+            "patch-without-if-match-accepted"
         ]
     );
     assert!(report.skipped.iter().all(|s| !s.reason.is_empty()));

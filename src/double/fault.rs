@@ -60,10 +60,11 @@ pub enum Fault {
     DeleteIgnoresIfMatch,
     DeleteLeavesItem,
     WeakIfMatchRefused,
+    PatchWithoutIfMatchAccepted,
 }
 
 impl Fault {
-    pub const ALL: [Fault; 45] = [
+    pub const ALL: [Fault; 46] = [
         Fault::StaleIfMatchAccepted,
         Fault::PatchStaleIfMatchAccepted,
         Fault::WildcardRefused,
@@ -109,6 +110,7 @@ impl Fault {
         Fault::DeleteIgnoresIfMatch,
         Fault::DeleteLeavesItem,
         Fault::WeakIfMatchRefused,
+        Fault::PatchWithoutIfMatchAccepted,
     ];
 
     /// The name used on the command line (`--fault NAME`).
@@ -158,6 +160,7 @@ impl Fault {
             Fault::ListCountWrong => "list-count-wrong",
             Fault::DeleteIgnoresIfMatch => "delete-ignores-if-match",
             Fault::DeleteLeavesItem => "delete-leaves-item",
+            Fault::PatchWithoutIfMatchAccepted => "patch-without-if-match-accepted",
             Fault::WeakIfMatchRefused => "weak-if-match-refused",
         }
     }
@@ -249,6 +252,9 @@ impl Fault {
             }
             Fault::DeleteIgnoresIfMatch => "a DELETE with a stale If-Match deletes anyway",
             Fault::DeleteLeavesItem => "a DELETE answers success but the item is still there",
+            Fault::PatchWithoutIfMatchAccepted => {
+                "a PATCH without If-Match is accepted where the contract requires one"
+            }
             Fault::WeakIfMatchRefused => {
                 "If-Match compares strongly though the contract says weak: a weak tag never matches"
             }
@@ -264,8 +270,10 @@ impl Fault {
             Fault::WildcardRefused
             | Fault::RefusedWriteStored
             | Fault::IfMatchListIgnored
-            | Fault::MalformedIfMatchIgnored
             | Fault::ConcurrentWritesBothWin => &[Need::ConditionalWrite, Need::Etag],
+            // Ignoring a malformed If-Match leaves a write without one: where every write
+            // requires it, that is still refused (428), so only an optional one shows it.
+            Fault::MalformedIfMatchIgnored => &[Need::OptionalIfMatch, Need::Etag],
             Fault::EtagNotRotated | Fault::EtagMissingFromBody => &[Need::Etag],
             Fault::PutWithoutIfMatchAccepted => &[Need::Required(Put)],
             Fault::ClosedToActiveAccepted => &[Need::FinalState],
@@ -277,7 +285,11 @@ impl Fault {
             Fault::CreatedRewritten => &[Need::Created],
             Fault::UpdatedNotAdvanced => &[Need::Updated],
             Fault::WritableFieldDropped | Fault::CreateDropsRequirements => &[Need::NestedWritable],
-            Fault::ReadOnlyFieldsStored => &[Need::OtherAssigned],
+            // Only a replace sends the stored read-only fields back; the double refuses a
+            // partial update that changes one before any write, so PUT is what it needs.
+            Fault::ReadOnlyFieldsStored => {
+                &[Need::OtherAssigned, Need::Operation(OperationKind::Put)]
+            }
             Fault::LinksMisspelled => &[Need::Profile],
             Fault::LinksInPutAccepted => &[Need::NeverSend],
             Fault::IdMismatchAccepted => &[Need::Operation(Put)],
@@ -290,7 +302,9 @@ impl Fault {
             Fault::NotFoundAsEmpty200 => &[Need::Operation(Get)],
             Fault::ListFilterIgnored | Fault::ListFilterFirstOnly => &[Need::Query("$filter")],
             Fault::ListOrderIgnored => &[Need::Query("$orderby")],
-            Fault::SlowResponses | Fault::ListPageOverlap | Fault::ListPageGap => &[Need::List],
+            Fault::SlowResponses => &[Need::List],
+            // A page boundary is reached only when a client can ask for a small page.
+            Fault::ListPageOverlap | Fault::ListPageGap => &[Need::List, Need::Query("$top")],
             Fault::CreatedAfterUpdated
             | Fault::ListEntryDiffersFromGet
             | Fault::ListEntryRepeated => &[Need::Verification],
@@ -300,6 +314,7 @@ impl Fault {
             }
             Fault::DeleteIgnoresIfMatch => &[Need::Conditional(Delete)],
             Fault::DeleteLeavesItem => &[Need::Operation(Delete)],
+            Fault::PatchWithoutIfMatchAccepted => &[Need::Required(Patch)],
             Fault::WeakIfMatchRefused => {
                 &[Need::ConditionalWrite, Need::Comparison(Comparison::Weak)]
             }

@@ -129,6 +129,11 @@ impl Hooks {
             {
                 Condition::Any
             }
+            Condition::Absent
+                if kind == OperationKind::Patch && self.has(Fault::PatchWithoutIfMatchAccepted) =>
+            {
+                Condition::Any
+            }
             Condition::Any if self.has(Fault::WildcardRefused) => Condition::Stale {
                 weak_match: false,
                 listed: false,

@@ -19,6 +19,8 @@ pub enum Need {
     Required(OperationKind),
     /// Some write takes If-Match.
     ConditionalWrite,
+    /// Some write takes If-Match without requiring it.
+    OptionalIfMatch,
     /// PATCH takes a JSON Patch.
     JsonPatch,
     /// Some write has a Prefer rule.
@@ -67,6 +69,7 @@ impl fmt::Display for Need {
             Need::Conditional(kind) => write!(f, "{kind} takes no If-Match"),
             Need::Required(kind) => write!(f, "{kind} does not require If-Match"),
             Need::ConditionalWrite => f.write_str("no write takes If-Match"),
+            Need::OptionalIfMatch => f.write_str("every write that takes If-Match requires it"),
             Need::JsonPatch => f.write_str("patch takes no JSON Patch"),
             Need::Prefer => f.write_str("no write has a Prefer rule"),
             Need::WriteAnswersResource => f.write_str("no write answers the resource"),
@@ -104,6 +107,7 @@ impl Need {
             Need::Conditional(kind) => uses(kind).is_some_and(|u| u != IfMatchUse::None),
             Need::Required(kind) => uses(kind) == Some(IfMatchUse::Required),
             Need::ConditionalWrite => ops.conditional_writes().next().is_some(),
+            Need::OptionalIfMatch => ops.iter().any(|(_, o)| o.if_match == IfMatchUse::Optional),
             Need::JsonPatch => ops
                 .patch
                 .as_ref()
