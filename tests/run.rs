@@ -109,9 +109,9 @@ fn every_fault_of_the_catalogue_fails_a_live_run_with_a_finding_naming_its_rule(
             (Vec::new(), Vec::new()),
             |(mut run, mut skip), (name, applies)| {
                 if applies {
-                    run.push(name)
+                    run.push(name);
                 } else {
-                    skip.push(name)
+                    skip.push(name);
                 }
                 (run, skip)
             },
