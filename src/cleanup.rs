@@ -1,11 +1,11 @@
 //! Leaving nothing open. The API has no DELETE, so vouch closes what it created: at the end
-//! of a mutating run against a live target, every referral the run created (its create
+//! of a mutating run against a live target, every resource the run created (its create
 //! exchanges say which) is moved to the contract's `cleanup.close_to` state, and
 //! `vouch cleanup` finds the leftovers of runs that did not finish by their tag (the
 //! externalReferenceId vouch gave them) and closes those. Each close is a GET (for the
-//! current eTag and state; a referral already in the closed status is left alone) and a
+//! current eTag and state; a resource already in the closed status is left alone) and a
 //! PATCH with If-Match, through the runner's steps, so the checks judge them and the
-//! reports list every referral closed.
+//! reports list every resource closed.
 
 use std::time::Instant;
 
@@ -78,7 +78,7 @@ pub fn append(record: &mut RunRecord, outcome: ScenarioOutcome) {
     record.scenarios.push(outcome);
 }
 
-/// One line on what a run's cleanup did, from its record: the referrals it created, how
+/// One line on what a run's cleanup did, from its record: the resources it created, how
 /// many it closed now, how many were closed already, how many are still open (None when
 /// the run closed nothing: no cleanup ran).
 pub fn summary(record: &RunRecord) -> Option<String> {
@@ -119,7 +119,7 @@ pub fn summary(record: &RunRecord) -> Option<String> {
     ))
 }
 
-/// The ids of the referrals a run created: its successful POSTs to the collection.
+/// The ids of the resources a run created: its successful POSTs to the collection.
 pub fn created(record: &RunRecord, suite: &Suite) -> Vec<String> {
     let collection = suite.contract.resource.path.as_str();
     let id = suite.contract.resource.id.as_str();
@@ -144,7 +144,7 @@ pub fn created(record: &RunRecord, suite: &Suite) -> Vec<String> {
     ids
 }
 
-/// The referrals the target lists whose tag starts with `prefix` and whose status is not
+/// The resources the target lists whose tag starts with `prefix` and whose status is not
 /// yet the closed one: the leftovers of runs that did not finish.
 pub async fn leftovers(
     suite: &Suite,
@@ -217,7 +217,7 @@ pub async fn leftovers(
     Ok(found)
 }
 
-/// Moves each referral of `ids` to the closed state, as the scenario `name`.
+/// Moves each resource of `ids` to the closed state, as the scenario `name`.
 pub async fn close(
     suite: &Suite,
     target: &Target,

@@ -70,7 +70,7 @@ enum Command {
         #[arg(long)]
         allow_outside_suite: bool,
     },
-    /// Run the stateful Referrals double as a standalone HTTP server, for other tools
+    /// Run the stateful double as a standalone HTTP server, for other tools
     /// (Schemathesis, Prism, Dredd, a browser) or for `vouch run --target URL`.
     ///
     /// It prints the address it bound and serves until SIGINT or SIGTERM.
@@ -113,7 +113,7 @@ enum Command {
         /// long session stays flat, and closes idle connections) or wiremock.
         #[arg(long, value_name = "SERVER", default_value = "lean")]
         server: vouch::double::DoubleServer,
-        /// Start with N referrals in varied valid states (every pair of the table), for
+        /// Start with N resources in varied valid states (every pair of the table), for
         /// read-only verification: `vouch run --target URL` without --allow-mutations.
         #[arg(long, value_name = "N", default_value_t = 0)]
         preload: usize,
@@ -195,7 +195,7 @@ exits 2."
         #[arg(long)]
         check: bool,
     },
-    /// Close the referrals earlier runs left open (a run that was killed), found by their
+    /// Close the resources earlier runs left open (a run that was killed), found by their
     /// tag (the externalReferenceId vouch gives what it creates; contract.yaml `cleanup:`).
     ///
     /// Exit 0 when every leftover was closed (or with --dry-run, listed), 1 when some could
@@ -287,7 +287,7 @@ struct RunArgs {
     /// Print only scenarios that did not pass, and the closing line.
     #[arg(long, short)]
     quiet: bool,
-    /// How many existing referrals read-only verification lists and checks at the end of
+    /// How many existing resources read-only verification lists and checks at the end of
     /// the run (default: contract.yaml's verification.sample, 200; 0: none).
     #[arg(long, value_name = "N")]
     sample: Option<usize>,
@@ -299,7 +299,7 @@ struct RunArgs {
     /// without touching the target.
     #[arg(long)]
     plan: bool,
-    /// Against a live target with --allow-mutations, leave the referrals the run created
+    /// Against a live target with --allow-mutations, leave the resources the run created
     /// as they are (by default each is closed at the end: contract.yaml `cleanup:`).
     #[arg(long)]
     keep_created: bool,

@@ -61,7 +61,7 @@ pub enum Outcome {
     /// vouch could not run it (connection refused, timeout, bad fixture reference).
     Error,
     /// The target could not be brought to the state the scenario needs (e.g. it stored a
-    /// new referral in a status the needed one cannot be reached from): it says nothing
+    /// new resource in a status the needed one cannot be reached from): it says nothing
     /// either way, with its reason. Never a failure.
     Inconclusive,
 }

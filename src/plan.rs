@@ -41,7 +41,7 @@ pub struct Planned {
 pub struct Plan {
     pub options: PlanOptions,
     pub scenarios: Vec<Planned>,
-    /// The read-only verification: (scenario names, the most referrals, filter lists).
+    /// The read-only verification: (scenario names, the most resources, filter lists).
     pub verify: Vec<String>,
     pub sample: usize,
     pub filters: usize,
@@ -107,7 +107,7 @@ impl Plan {
         totals
     }
 
-    /// The most GETs the verification sends: one list page per referral at worst (a
+    /// The most GETs the verification sends: one list page per resource at worst (a
     /// server picks its page size), a GET by id each, and one list per `$filter` shape.
     pub fn verify_requests(&self) -> usize {
         if self.verify.is_empty() {

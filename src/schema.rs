@@ -257,7 +257,7 @@ impl SchemaSet {
     /// `allOf`, `anyOf`, `oneOf` and `items`). An object whose schema declares no properties,
     /// or admits others by `patternProperties` or an `additionalProperties` schema, is not
     /// judged. This finds fields that an open schema tolerates but does not define, e.g. an
-    /// unknown top-level member of a referral. JSON Pointers, in document order.
+    /// unknown top-level member of a resource. JSON Pointers, in document order.
     pub fn undeclared(&self, name: &str, instance: &Value) -> Result<Vec<String>, SchemaError> {
         let mut found = Vec::new();
         if let Some(root) = self.root(name)? {

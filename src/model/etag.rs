@@ -1,6 +1,6 @@
 //! Entity tags (RFC 9110 §8.8.3) and the `If-Match` precondition (§13.1.1).
 //!
-//! The Referrals API puts the entity tag in the body's `eTag` field already quoted
+//! An API such as Partner Center puts the entity tag in the body's `eTag` field already quoted
 //! (`"\"2500ec5a-…\""`), so the body form and the header form are the same text.
 
 use std::fmt;

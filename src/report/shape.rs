@@ -1,5 +1,5 @@
 //! The shape of a JSON body: which JSON Pointers it has and the JSON types found at each,
-//! values ignored. Array items share one pointer segment, `*`, so a list of ten referrals
+//! values ignored. Array items share one pointer segment, `*`, so a list of ten resources
 //! and a list of two have the same shape. Two runs whose responses differ only in values
 //! (ids, eTags, times) have equal shapes; a field that appears, vanishes or changes type
 //! shows up as a [`ShapeDifference`].

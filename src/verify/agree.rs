@@ -1,8 +1,8 @@
-//! Each listed referral, got by id: a runner step judged as the contract's `get` (status,
+//! Each listed resource, got by id: a runner step judged as the contract's `get` (status,
 //! schema with its required eTag, `ETag` header equal to the eTag when sent, the pair in the
 //! table, links, the id asked for), then held to its list entry (`list-get-agree`: every
 //! member of the entry, `OData` control information aside, has the same value in the GET)
-//! and to its own times (`created-not-after-updated`). A referral that changed between
+//! and to its own times (`created-not-after-updated`). A resource that changed between
 //! the list and the GET (a new eTag and an updatedDateTime not earlier than the entry's)
 //! is not compared: production data moves.
 
@@ -121,7 +121,7 @@ fn time(body: &Value, pointer: &str) -> Option<DateTime<FixedOffset>> {
         .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
 }
 
-/// `list-get-agree`, unless the referral changed in between.
+/// `list-get-agree`, unless the resource changed in between.
 fn compare(run: &Run<'_>, label: &str, entry: &Value, got: &Value, out: &mut Vec<Finding>) {
     let updated = run.spec.updated.as_str();
     let (listed_etag, got_etag) = match run.suite.contract.etag_pointer() {

@@ -1,7 +1,7 @@
 //! Each `$filter` shape of the contract, built from values seen in the data: the first
-//! listed referral that has a string at every hole gives the values, the filtered list's
-//! first page is a runner step, and every referral it returns must match the expression
-//! (`filter-matches`, with the shape's own basis). A shape no listed referral can fill is
+//! listed resource that has a string at every hole gives the values, the filtered list's
+//! first page is a runner step, and every resource it returns must match the expression
+//! (`filter-matches`, with the shape's own basis). A shape no listed resource can fill is
 //! skipped, saying so; so is one that names a field the contract does not list as
 //! filterable.
 

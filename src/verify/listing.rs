@@ -1,7 +1,7 @@
 //! The list pages: the collection is listed from its first page, following
 //! `@odata.nextLink` opaquely (never rebuilt from `$skip`), until the sample is full or
 //! the last page. Each page is a runner step (status, schema, pairs and links of every
-//! entry); on top, no referral may appear twice across the pages (`list-unique`), and
+//! entry); on top, no resource may appear twice across the pages (`list-unique`), and
 //! `@odata.count` must be the page's item count (the docs' examples) or the total that
 //! matches (OData): either is accepted, anything else is flagged (`list-count`).
 
@@ -15,7 +15,7 @@ use crate::outcome::{ScenarioOutcome, StepOutcome};
 
 /// What the listing saw.
 pub(super) struct Listed {
-    /// The entries, in list order, at most the sample, each referral once.
+    /// The entries, in list order, at most the sample, each resource once.
     pub entries: Vec<Value>,
     pub outcome: ScenarioOutcome,
 }
@@ -25,7 +25,7 @@ struct Page {
     step: usize,
     items: usize,
     count: Option<u64>,
-    /// Distinct referrals listed up to and including this page.
+    /// Distinct resources listed up to and including this page.
     so_far: usize,
 }
 

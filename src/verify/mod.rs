@@ -1,7 +1,7 @@
 //! Read-only verification: judging the data a target already holds, without writing
 //! anything (a partner's production tenant welcomes no test writes, and the API has no
 //! DELETE). What it judges is data, the contract's `verification:` section: the list
-//! pages (envelope, paging, `@odata.count`), each listed referral got by id (status,
+//! pages (envelope, paging, `@odata.count`), each listed resource got by id (status,
 //! schema, `ETag` header, pair, links, agreement with its list entry, its times), and each
 //! `$filter` shape built from values seen in the data. Every request is an ordinary
 //! runner step, so the checks of a scenario judge it too. It runs at the end of every run,
@@ -32,7 +32,7 @@ use crate::runner::{self, RunOptions};
 pub const PREFIX: &str = "verify: ";
 /// The scenario of the list pages.
 pub const LISTING: &str = "verify: the list pages (envelope, paging, count)";
-/// The scenario of the referrals got by id.
+/// The scenario of the resources got by id.
 pub const REFERRALS: &str = "verify: each listed referral agrees with its GET by id";
 
 /// The name of a `$filter` shape's scenario.
@@ -254,7 +254,7 @@ pub async fn verify(
     outcomes
 }
 
-/// How many referrals a run's verification checked (the steps of its referrals
+/// How many resources a run's verification checked (the steps of its resources
 /// scenario), when it ran.
 pub fn referrals_checked(record: &RunRecord) -> Option<usize> {
     record

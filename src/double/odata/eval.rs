@@ -1,4 +1,4 @@
-//! Evaluating a parsed `$filter` against a referral (JSON), and the one ordering of JSON
+//! Evaluating a parsed `$filter` against a resource (JSON), and the one ordering of JSON
 //! values that `$filter`'s `gt`/`lt` and `$orderby` share: nulls first, numbers by value
 //! (numeric strings too), date-times as instants, strings by their characters.
 

@@ -1,7 +1,7 @@
 //! The `OData` query options of the double's list: `$filter` (lexer, parser, evaluator),
 //! `$orderby`, `$top`, `$skip`, `$select`, `$count` and the `$skiptoken` of its own
 //! `@odata.nextLink`, read from the contract (`query:` in contract.yaml: which options
-//! are allowed, which properties may be filtered, the largest page) and the referral
+//! are allowed, which properties may be filtered, the largest page) and the resource
 //! schema (every property path it declares). Anything the contract does not allow is
 //! refused with the character offset it was found at, never ignored.
 

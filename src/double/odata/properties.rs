@@ -1,4 +1,4 @@
-//! Which property paths a query may name: every property the referral schema declares,
+//! Which property paths a query may name: every property the resource schema declares,
 //! nested ones as `customerProfile/address/country`, and the properties of a
 //! collection's items (`team/email`, reachable only through `any`/`all`). Built once from
 //! the compiled schemas, as contract.yaml's `query.filterable` says.
