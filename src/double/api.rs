@@ -3,6 +3,8 @@
 //! and times, how tags are made and compared, and the shapes of errors and lists. The
 //! handlers read this, never an API's field names.
 
+use std::sync::Arc;
+
 use serde_json::{Map, Value};
 
 use crate::fixture::contract::Pointer;
@@ -136,6 +138,9 @@ pub struct Api {
     pub writable: Vec<Pointer>,
     /// The top-level members a stored resource keeps parsed beside its text.
     pub indexed: Vec<String>,
+    /// What stored resources are packed against (`Stored`): the suite's documented
+    /// resources, as JSON text.
+    pub dictionary: Arc<[u8]>,
 }
 
 /// The request header of the precondition when the contract names none (RFC 9110).
@@ -224,7 +229,44 @@ impl Api {
             never_send: contract.never_send_on_put.fields.clone(),
             writable: contract.writable.fields.clone(),
             indexed,
+            dictionary: Arc::from(Vec::new()),
         }
+    }
+
+    /// The same, packing stored resources against the documented examples of `suite` whose
+    /// schema is one of the resource's (what the operations send and answer for one
+    /// resource), at most the 64 KiB LZ4 looks back.
+    #[must_use]
+    pub fn packing_against(mut self, suite: &crate::fixture::Suite) -> Self {
+        const WINDOW: usize = 64 * 1024;
+        let roles: Vec<&str> = self
+            .routes
+            .iter()
+            .filter(|r| !matches!(r.kind, OperationKind::List))
+            .flat_map(|r| {
+                [
+                    r.operation.request.as_deref(),
+                    r.operation.response.as_deref(),
+                ]
+            })
+            .flatten()
+            .collect();
+        let mut dictionary = Vec::new();
+        for example in &suite.examples {
+            let (Some(schema), Some(json)) = (example.spec.schema.as_deref(), &example.json) else {
+                continue;
+            };
+            if !roles.contains(&schema) {
+                continue;
+            }
+            let text = serde_json::to_vec(json).unwrap_or_default();
+            if dictionary.len() + text.len() > WINDOW {
+                break;
+            }
+            dictionary.extend_from_slice(&text);
+        }
+        self.dictionary = Arc::from(dictionary);
+        self
     }
 
     /// The operation `method` on `path` names.

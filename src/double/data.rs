@@ -292,7 +292,7 @@ impl Shared {
     /// The stored resource `id`, parsed.
     pub(super) fn stored_body(&self, id: &str) -> Option<Map<String, Value>> {
         let store = self.store.lock().ok()?;
-        store.get(id).map(Stored::body)
+        store.get(id).map(|s| s.body(&self.api))
     }
 
     /// Changes the stored resource `id` in place (its tag and all else kept).
@@ -300,7 +300,7 @@ impl Shared {
         let Ok(mut store) = self.store.lock() else {
             return;
         };
-        if let Some(mut body) = store.get(id).map(Stored::body) {
+        if let Some(mut body) = store.get(id).map(|s| s.body(&self.api)) {
             change(&mut body);
             let stored = self.stored(&body);
             store.put(id, stored);

@@ -53,36 +53,50 @@ impl Shared {
             })
             .collect();
         let store = self.lock();
-        // Filter and sort on the parsed members each resource keeps beside its text when
-        // they are all the query (and the scope) names; otherwise on the whole resource.
+        // Scope, filter and order on the members each resource keeps parsed beside its
+        // packed text when they are all the query names; otherwise on the whole resource.
+        // Only what is in scope is looked at, and of a match only the values it is sorted by
+        // are kept.
+        let api = &self.api;
         let indexed = query
             .names()
             .iter()
-            .all(|n| self.api.indexed.iter().any(|k| k == n));
-        let mut matching: Vec<(&Stored, Value)> = Vec::new();
+            .all(|n| api.indexed.iter().any(|k| k == n));
+        let needs_view = query.filter.is_some() || !query.order.is_empty();
+        let mut matching: Vec<(&Stored, Vec<Option<Value>>)> = Vec::new();
         for stored in store.all() {
-            let view = if indexed {
-                stored.index.clone()
-            } else {
-                stored.body()
-            };
             let in_scope = scope.iter().all(|(pointer, value)| {
-                api::get(&view, pointer).and_then(Value::as_str) == Some(*value)
+                stored.get(api, pointer).and_then(Value::as_str) == Some(*value)
             });
-            let view = Value::Object(view);
-            if in_scope
-                && query
-                    .filter
-                    .as_ref()
-                    .is_none_or(|f| odata::matches(f, &view))
+            if !in_scope {
+                continue;
+            }
+            if !needs_view {
+                matching.push((stored, Vec::new()));
+                continue;
+            }
+            let view = Value::Object(if indexed {
+                stored.view(api)
+            } else {
+                stored.body(api)
+            });
+            if query
+                .filter
+                .as_ref()
+                .is_none_or(|f| odata::matches(f, &view))
             {
-                matching.push((stored, view));
+                let keys = query
+                    .order
+                    .iter()
+                    .map(|(path, _)| member(&view, path).cloned())
+                    .collect();
+                matching.push((stored, keys));
             }
         }
         if !query.order.is_empty() {
             matching.sort_by(|(_, a), (_, b)| {
-                for (path, descending) in &query.order {
-                    let ordering = odata::compare_values(member(a, path), member(b, path));
+                for ((a, b), (_, descending)) in a.iter().zip(b).zip(&query.order) {
+                    let ordering = odata::compare_values(a.as_ref(), b.as_ref());
                     let ordering = if *descending {
                         ordering.reverse()
                     } else {
@@ -101,7 +115,7 @@ impl Shared {
             .skip(start)
             .take(page_size)
             .map(|(s, _)| {
-                let body = serde_json::from_slice(&s.text).unwrap_or(Value::Null);
+                let body = Value::Object(s.body(api));
                 match &query.select {
                     Some(paths) => self.selected(&body, paths),
                     None => body,

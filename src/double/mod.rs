@@ -244,7 +244,7 @@ impl Double {
         };
         let shared = Arc::new(Shared {
             contract: suite.contract.clone(),
-            api: api::Api::of(&suite.contract),
+            api: api::Api::of(&suite.contract).packing_against(suite),
             schemas: Arc::clone(&suite.schemas),
             hooks: hooks::Hooks::new(config.faults.clone()),
             faults: config.faults,
@@ -297,7 +297,7 @@ impl Double {
             |_| Vec::new(),
             |s| {
                 s.all()
-                    .filter_map(|r| api.id_of(&r.index).map(str::to_owned))
+                    .filter_map(|r| r.id(api).map(str::to_owned))
                     .collect()
             },
         )
@@ -306,7 +306,9 @@ impl Double {
     /// The stored resource with that id, as the double holds it (for tests).
     pub fn stored(&self, id: &str) -> Option<serde_json::Value> {
         let store = self.shared.store.lock().ok()?;
-        store.get(id).map(|s| serde_json::Value::Object(s.body()))
+        store
+            .get(id)
+            .map(|s| serde_json::Value::Object(s.body(&self.shared.api)))
     }
 
     /// Stores `resource` as given, with an id and a tag of the double's when it has none,

@@ -65,7 +65,7 @@ impl Shared {
                 );
             }
         }
-        let before = stored.body();
+        let before = stored.body(&self.api);
         if let Err(reply) = self.check_move(&before, &sent) {
             return reply;
         }

@@ -105,7 +105,7 @@ impl Shared {
 
     /// A stored resource answered with `status`, its tag in the contract's header.
     pub fn resource(&self, status: u16, stored: &Stored) -> Reply {
-        Reply::resource(status, stored.text.clone())
+        Reply::resource(status, stored.text(&self.api))
             .header_if(self.api.etag_header.as_deref(), stored.etag())
     }
 

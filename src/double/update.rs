@@ -67,7 +67,7 @@ impl Shared {
             Err(reply) => return reply,
         };
         crate::profile::before_patch(self.contract.profile, &mut value);
-        let before = stored.body();
+        let before = stored.body(&self.api);
         let patched = match self.patched(&before, &value, format) {
             Ok(patched) => patched,
             Err(reply) => return reply,
