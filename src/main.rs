@@ -33,8 +33,8 @@ fn long_about() -> String {
     format!(
         "vouch replays the documented examples of a REST API against a live endpoint or an \
 in-process double, and checks them against the API's contract (contract.yaml): JSON Schemas, \
-status/substatus transitions and ETag/If-Match behaviour. The bundled suite ({DEFAULT_SUITE}, \
-run when no suite is named) is the {}'s.\n\nExit codes: 0 all conformant, 1 findings \
+status/substatus transitions and ETag/If-Match behaviour. The bundled suite, {DEFAULT_SUITE} \
+(run when no suite is named), tests the {}.\n\nExit codes: 0 all conformant, 1 findings \
 (non-conformance), 2 vouch could not run (bad fixture, bad flag, unreachable target).",
         vouch::profile::BUNDLED_API
     )
