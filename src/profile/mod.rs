@@ -7,19 +7,19 @@ pub mod referrals;
 /// The suite vouch ships and runs when none is named, and the API it tests: a profile's.
 pub use referrals::{BUNDLED_API, BUNDLED_SUITE};
 
-/// The bundled suite's folder in this repository, for the tests that hold the engine to a
-/// real contract.
-#[cfg(test)]
-pub(crate) fn bundled_suite() -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(BUNDLED_SUITE)
-}
-
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::double::variant::{Allowance, Variant};
 use crate::fixture::derive::Builder;
 use crate::fixture::scenario::Scenario;
+
+/// The bundled suite's folder in this repository, for the tests that hold the engine to a
+/// real contract.
+#[cfg(test)]
+pub(crate) fn bundled_suite() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(BUNDLED_SUITE)
+}
 
 /// The profiles a contract may select.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
