@@ -19,12 +19,17 @@ use crate::fixture::scenario::{Body, Expect, RequestSpec, Scenario, Step};
 use crate::fixture::small_map::SmallMap;
 use crate::fixture::template::Vars;
 use crate::fixture::vocabulary::{Operation, OperationKind, States};
-use crate::fixture::Suite;
+use crate::fixture::{Contract, Suite};
 use crate::outcome::{Outcome, RunRecord, ScenarioOutcome, StepOutcome};
 use crate::runner::{self, RunOptions};
 
-/// The scenario that closes what a run created.
-pub const CREATED: &str = "cleanup: close the referrals this run created";
+/// The scenario that closes what a run created, named with the contract's nouns.
+pub fn created_name(contract: &Contract) -> String {
+    format!(
+        "cleanup: close the {} this run created",
+        contract.resource.nouns()
+    )
+}
 /// The scenario of `vouch cleanup`.
 pub const LEFTOVERS: &str = "cleanup: close the leftovers of earlier runs";
 
@@ -81,8 +86,9 @@ pub fn append(record: &mut RunRecord, outcome: ScenarioOutcome) {
 /// One line on what a run's cleanup did, from its record: the resources it created, how
 /// many it closed now, how many were closed already, how many are still open (None when
 /// the run closed nothing: no cleanup ran).
-pub fn summary(record: &RunRecord) -> Option<String> {
-    let cleanup = record.scenarios.iter().find(|s| s.name == CREATED)?;
+pub fn summary(record: &RunRecord, contract: &Contract) -> Option<String> {
+    let name = created_name(contract);
+    let cleanup = record.scenarios.iter().find(|s| s.name == name)?;
     let answered = |step: &StepOutcome| {
         step.exchange
             .as_ref()
@@ -114,8 +120,9 @@ pub fn summary(record: &RunRecord) -> Option<String> {
         }
     }
     Some(format!(
-        "cleanup: {} referrals created, {closed} closed now, {already} already closed, {open} left open",
-        ids.len()
+        "cleanup: {} {} created, {closed} closed now, {already} already closed, {open} left open",
+        ids.len(),
+        contract.resource.nouns()
     ))
 }
 

@@ -3,6 +3,7 @@
 
 use std::io::{self, Write};
 
+use crate::fixture::Contract;
 use crate::outcome::{Outcome, RunRecord, ScenarioOutcome};
 
 fn line(out: &mut impl Write, scenario: &ScenarioOutcome) -> io::Result<()> {
@@ -26,8 +27,14 @@ fn line(out: &mut impl Write, scenario: &ScenarioOutcome) -> io::Result<()> {
     Ok(())
 }
 
-/// Writes the whole run; with `quiet`, passed scenarios are left out.
-pub fn render(record: &RunRecord, quiet: bool, out: &mut impl Write) -> io::Result<()> {
+/// Writes the whole run of a suite with `contract` (its nouns name what was verified and
+/// closed); with `quiet`, passed scenarios are left out.
+pub fn render(
+    record: &RunRecord,
+    contract: &Contract,
+    quiet: bool,
+    out: &mut impl Write,
+) -> io::Result<()> {
     writeln!(
         out,
         "vouch run: {} scenarios against {} ({})",
@@ -41,13 +48,14 @@ pub fn render(record: &RunRecord, quiet: bool, out: &mut impl Write) -> io::Resu
         }
         line(out, scenario)?;
     }
-    if let Some(checked) = crate::verify::referrals_checked(record) {
+    if let Some(checked) = crate::verify::checked(record, contract) {
         writeln!(
             out,
-            "read-only verification: {checked} existing referrals checked"
+            "read-only verification: {checked} existing {} checked",
+            contract.resource.nouns()
         )?;
     }
-    if let Some(cleanup) = crate::cleanup::summary(record) {
+    if let Some(cleanup) = crate::cleanup::summary(record, contract) {
         writeln!(out, "{cleanup}")?;
     }
     writeln!(out, "{}", record.summary_line())

@@ -26,17 +26,26 @@ use vouch::{openapi, Suite};
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// The suite vouch runs when none is named.
-const DEFAULT_SUITE: &str = "fixtures/referrals";
+const DEFAULT_SUITE: &str = vouch::profile::BUNDLED_SUITE;
+
+/// The long help: what vouch does, the suite it ships, and its exit codes.
+fn long_about() -> String {
+    format!(
+        "vouch replays the documented examples of a REST API against a live endpoint or an \
+in-process double, and checks them against the API's contract (contract.yaml): JSON Schemas, \
+status/substatus transitions and ETag/If-Match behaviour. The bundled suite, {DEFAULT_SUITE} \
+(run when no suite is named), tests the {}.\n\nExit codes: 0 all conformant, 1 findings \
+(non-conformance), 2 vouch could not run (bad fixture, bad flag, unreachable target).",
+        vouch::profile::BUNDLED_API
+    )
+}
 
 #[derive(Debug, Parser)]
 #[command(
     name = "vouch",
     version,
-    about = "Contract tests and conformance checks for the Partner Center Referrals API",
-    long_about = "vouch replays the documented examples of the Partner Center Referrals API against a live \
-endpoint or an in-process double, and checks JSON Schemas, status/substatus transitions and \
-ETag/If-Match behaviour.\n\nExit codes: 0 all conformant, 1 findings (non-conformance), \
-2 vouch could not run (bad fixture, bad flag, unreachable target)."
+    about = "Contract tests and conformance checks for a documented REST API, from its examples and a contract",
+    long_about = long_about()
 )]
 struct Cli {
     #[command(subcommand)]
@@ -106,7 +115,8 @@ enum Command {
         /// double does not do by default; see --list-variants.
         #[arg(long = "variant", value_name = "NAME")]
         variants: Vec<vouch::double::Variant>,
-        /// Print the catalogue of conformant variants and exit.
+        /// Print the catalogue of conformant variants (where the docs allow each, cited from
+        /// the suite's API pages when its profile has them) and exit.
         #[arg(long)]
         list_variants: bool,
         /// The HTTP server: lean (default: keeps no copy of the requests it answered, so a
@@ -181,7 +191,7 @@ examples; or the suite or the --out folder is unusable. Nothing is written when 
 exits 2."
     )]
     ImportDoc {
-        /// The Markdown page, e.g. a saved update-a-referral.md (any locale).
+        /// The Markdown page, e.g. a saved update-an-item.md (any locale).
         doc: PathBuf,
         /// The suite whose contract and schemas the page is held to (holds contract.yaml).
         #[arg(long, value_name = "SUITE_DIR", default_value = DEFAULT_SUITE)]
@@ -530,7 +540,7 @@ fn run_suite_with(
         if live && args.allow_mutations && !args.keep_created && target.http.given_up().is_none() {
             let ids = vouch::cleanup::created(&record, &suite);
             if !ids.is_empty() {
-                let closed = vouch::cleanup::close(&suite, &target, &options, &ids, vouch::cleanup::CREATED).await;
+                let closed = vouch::cleanup::close(&suite, &target, &options, &ids, &vouch::cleanup::created_name(&suite.contract)).await;
                 vouch::cleanup::append(&mut record, closed.outcome);
             }
         }
@@ -554,7 +564,8 @@ fn run_suite_with(
             .with_context(|| format!("cannot write the report {spec}"))?;
     }
     let mut out = std::io::stdout().lock();
-    vouch::console::render(&record, args.quiet, &mut out).context("cannot write the report")?;
+    vouch::console::render(&record, &suite.contract, args.quiet, &mut out)
+        .context("cannot write the report")?;
     if let Some(first) = snapshots.recorded().first() {
         let folder = first.parent().unwrap_or(first);
         writeln!(
@@ -749,7 +760,8 @@ fn serve(
         // One write, and a reader that went away is no reason to stop serving.
         let mut banner = format!("vouch double listening on {}\n", double.uri());
         if double.resource_count() > 0 {
-            let _ = writeln!(banner, "preloaded: {} referrals", double.resource_count());
+            let nouns = suite.contract.resource.nouns();
+            let _ = writeln!(banner, "preloaded: {} {nouns}", double.resource_count());
         }
         let names: Vec<&str> = double.faults().iter().map(|f| f.name()).collect();
         if !names.is_empty() {
@@ -784,10 +796,13 @@ fn list_faults() -> ExitCode {
     ExitCode::SUCCESS
 }
 
-fn list_variants_catalogue() -> ExitCode {
+/// The catalogue of variants, each with where the docs allow it: the suite's profile cites
+/// its API's pages (a suite that cannot be read gets the general reasons).
+fn list_variants_catalogue(suite: &std::path::Path) -> ExitCode {
+    let profile = Suite::load(suite).ok().and_then(|s| s.contract.profile);
     for variant in vouch::double::Variant::ALL {
         println!("{:<32} {}", variant.name(), variant.description());
-        println!("{:<32} ({})", "", variant.allowance());
+        println!("{:<32} ({})", "", variant.allowance(profile));
     }
     ExitCode::SUCCESS
 }
@@ -834,7 +849,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 return Ok(list_faults());
             }
             if list_variants {
-                return Ok(list_variants_catalogue());
+                return Ok(list_variants_catalogue(
+                    suite_dir.as_deref().unwrap_or(&suite),
+                ));
             }
             let token = match token_env {
                 Some(var) => Some(token_from_env(&var)?),

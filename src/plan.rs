@@ -45,6 +45,8 @@ pub struct Plan {
     pub verify: Vec<String>,
     pub sample: usize,
     pub filters: usize,
+    /// What the API calls its resources (`resource.nouns`).
+    pub nouns: String,
 }
 
 fn method(step: &Step) -> String {
@@ -93,6 +95,7 @@ impl Plan {
             verify,
             sample,
             filters,
+            nouns: suite.contract.resource.nouns(),
         }
     }
 
@@ -170,8 +173,9 @@ impl Plan {
         } else {
             writeln!(
                 out,
-                "read-only verification: up to {} existing referrals; at most {} GETs (list pages, one GET by id each, {} filtered lists)",
+                "read-only verification: up to {} existing {}; at most {} GETs (list pages, one GET by id each, {} filtered lists)",
                 self.sample,
+                self.nouns,
                 self.verify_requests(),
                 self.filters
             )?;

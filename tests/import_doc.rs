@@ -2,7 +2,8 @@
 //! anchors), Polish and Chinese copies reproduce the committed PUT fixtures byte for byte
 //! and report the same doc defects at page and raw positions; `--check` passes on every
 //! saved page and fails with exit 1 on a page that drifted; bad input stops with exit 2, a
-//! clear message, and nothing written.
+//! clear message, and nothing written. Through the library, the defects of those pages are
+//! positioned, ordered and rendered.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a failed unwrap is a failed test
 
@@ -13,6 +14,9 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 
 use common::{files_in, root, stderr, stdout, vouch};
+use vouch::fixture::json_text::Position;
+use vouch::import::report::{self, DocDefect};
+use vouch::import::{import_page, Import};
 
 const SEED: &str = "tests/data/docs/partner-rest-pr.tr-tr/update-a-referral.md";
 const ENGLISH: &str = "tests/data/docs/partner-rest-en/update-a-referral.md";
@@ -586,4 +590,94 @@ fn re_importing_the_seed_into_the_suite_rewrites_the_same_files_and_lint_stays_c
         assert!(fs::read(documented_dir.join(name)).unwrap() == documented(name));
     }
     assert_eq!(lint.status.code(), Some(0), "{}", stdout(&lint));
+}
+
+/// The import of a saved page, held to the bundled suite, as the library gives it.
+fn import(page: &str) -> Import {
+    let suite = common::suite();
+    import_page(&root().join(page), &suite).unwrap()
+}
+
+#[test]
+fn the_seed_trailing_comma_is_positioned_on_the_page_and_in_the_raw_file() {
+    // Act
+    let import = import(SEED);
+
+    // Assert
+    let comma = import
+        .defects
+        .iter()
+        .find(|d| d.rule == "json-syntax")
+        .unwrap();
+    assert_eq!(comma.example.as_deref(), Some("update-a-referral.request"));
+    assert_eq!(
+        comma.page,
+        Some(Position {
+            line: 192,
+            column: 55
+        })
+    );
+    assert_eq!(
+        comma.raw,
+        Some(Position {
+            line: 110,
+            column: 55
+        })
+    );
+    assert_eq!(comma.known.as_ref().and_then(|k| k.defect), Some(1));
+}
+
+#[test]
+fn defects_are_sorted_by_page_position() {
+    let import = import(ENGLISH);
+    let lines: Vec<usize> = import
+        .defects
+        .iter()
+        .filter_map(|d| d.page.map(|p| p.line))
+        .collect();
+    assert!(lines.windows(2).all(|w| w[0] <= w[1]), "{lines:?}");
+}
+
+#[test]
+fn a_json_labelled_fragment_is_a_page_defect_not_an_example() {
+    // Act
+    let import = import("tests/data/docs/partner-rest-en/create-a-referral.md");
+
+    // Assert
+    let fragments: Vec<&DocDefect> = import
+        .defects
+        .iter()
+        .filter(|d| d.rule == "json-syntax" && d.example.is_none())
+        .collect();
+    assert_eq!(fragments.len(), 2);
+    assert_eq!(fragments[0].page.map(|p| p.line), Some(327));
+    assert!(fragments[0].known.is_none());
+}
+
+#[test]
+fn a_defect_line_names_page_and_raw_places_pointer_rule_and_basis() {
+    // Arrange
+    let import = import(CHINESE);
+    let mut out = Vec::new();
+
+    // Act
+    report::render(&import, &mut out).unwrap();
+
+    // Assert: the first response-id defect's line, and the known defect under it.
+    let text = String::from_utf8(out).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| {
+            (l.starts_with("known ") || l.starts_with("new ")) && l.contains("[response-id, ")
+        })
+        .unwrap();
+    let first = lines[at];
+    assert!(first.starts_with("known   "), "{first}");
+    assert!(
+        first.contains("update-a-referral.md:207:11 (update-a-referral.response.raw:2:11) at /id: PUT 49d90c72-3326-4f61-aacc-2cb57970448c answered with"),
+        "{first}"
+    );
+    assert!(first.ends_with("[response-id, assumed]"), "{first}");
+    assert!(lines[at + 1].contains("doc defect 2"), "{text}");
 }

@@ -136,7 +136,7 @@ async fn a_read_only_client_sends_no_write_even_when_the_scenarios_ask_for_one()
     let verified = record
         .scenarios
         .iter()
-        .find(|s| s.name == vouch::verify::REFERRALS)
+        .find(|s| s.name == vouch::verify::by_id(&suite.contract))
         .unwrap();
     assert_eq!(verified.outcome, Outcome::Passed);
     assert_eq!(verified.steps.len(), 20);

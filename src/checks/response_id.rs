@@ -61,21 +61,18 @@ impl Check for ResponseId {
 mod tests {
     use super::item_id;
 
-    const COLLECTION: &str = "/v1.0/engagements/referrals";
+    const COLLECTION: &str = "/v1.0/projects/items";
 
     #[test]
     fn an_item_url_yields_its_id_and_other_urls_none() {
         // Arrange
         let cases = [
-            (
-                "http://127.0.0.1:80/v1.0/engagements/referrals/abc",
-                Some("abc"),
-            ),
-            ("https://h/v1.0/engagements/referrals/abc?x=1", Some("abc")),
-            ("https://h/v1.0/engagements/referrals/abc/", Some("abc")),
-            ("https://h/v1.0/engagements/referrals", None),
-            ("https://h/v1.0/engagements/referrals?$filter=x", None),
-            ("https://h/v1.0/engagements/referrals/a/b", None),
+            ("http://127.0.0.1:80/v1.0/projects/items/abc", Some("abc")),
+            ("https://h/v1.0/projects/items/abc?x=1", Some("abc")),
+            ("https://h/v1.0/projects/items/abc/", Some("abc")),
+            ("https://h/v1.0/projects/items", None),
+            ("https://h/v1.0/projects/items?$filter=x", None),
+            ("https://h/v1.0/projects/items/a/b", None),
             ("https://h/v1.0/other/abc", None),
         ];
         for (url, wanted) in cases {

@@ -436,10 +436,7 @@ mod tests {
 
     /// The bundled contract's snapshot rules.
     fn rules() -> SnapshotRules {
-        let path = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/fixtures/referrals/contract.yaml"
-        );
+        let path = crate::profile::bundled_suite().join("contract.yaml");
         let text = std::fs::read_to_string(path).unwrap();
         let contract: crate::fixture::contract::Contract = serde_saphyr::from_str(&text).unwrap();
         contract.snapshot
@@ -452,7 +449,7 @@ mod tests {
             "eTag": "\"2500ec5a-0000-0000-0000-5bf4967d0000\"",
             "organizationName": "vouch double",
             "createdDateTime": "2018-11-06T18:40:42.6178337Z",
-            "links": {"self": {"uri": "http://127.0.0.1:4000/v1.0/engagements/referrals/4111fffc-f9ee-4d53-bba6-569135228642"}},
+            "links": {"self": {"uri": "http://127.0.0.1:4000/v1.0/items/4111fffc-f9ee-4d53-bba6-569135228642"}},
             "name": "Zoë"
         });
         let redacted = canonical(&body, &rules(), "http://127.0.0.1:4000");
@@ -463,7 +460,7 @@ mod tests {
                 "eTag": "[etag]",
                 "organizationName": "[organization-name]",
                 "createdDateTime": "[time]",
-                "links": {"self": {"uri": "[base]/v1.0/engagements/referrals/[id]"}},
+                "links": {"self": {"uri": "[base]/v1.0/items/[id]"}},
                 "name": "Zoë"
             })
         );
@@ -493,10 +490,10 @@ mod tests {
 
     #[test]
     fn an_id_of_any_form_is_redacted_wherever_it_occurs() {
-        let body = json!({"id": "ref-000123", "links": {"self": {"uri": "https://h/v1.0/engagements/referrals/ref-000123"}}});
+        let body = json!({"id": "ref-000123", "links": {"self": {"uri": "https://h/v1.0/items/ref-000123"}}});
         assert_eq!(
             canonical(&body, &rules(), "https://h"),
-            json!({"id": "[id]", "links": {"self": {"uri": "[base]/v1.0/engagements/referrals/[id]"}}})
+            json!({"id": "[id]", "links": {"self": {"uri": "[base]/v1.0/items/[id]"}}})
         );
     }
 

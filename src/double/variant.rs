@@ -21,6 +21,7 @@ use crate::double::reply::{Body, Reply};
 use crate::fixture::contract::Pointer;
 use crate::fixture::vocabulary::States;
 use crate::fixture::Suite;
+use crate::profile::Profile;
 
 /// One conformant variant of the double.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -161,24 +162,30 @@ impl Variant {
         }
     }
 
-    /// Where the docs allow it.
-    pub fn allowance(self) -> Allowance {
+    /// Where the docs allow it, for a contract with `profile` (a profile cites its own
+    /// API's pages; without one the allowance is the general reason).
+    pub fn allowance(self, profile: Option<Profile>) -> Allowance {
+        if let Some(cited) = crate::profile::allowance(profile, self) {
+            return cited;
+        }
         match self {
             Variant::NoEtagHeader => Allowance::Documented(
                 "headers.md says an ETag header may be returned; the GET-by-id and PATCH examples show none",
             ),
-            Variant::SharedCreateActive | Variant::CreateAlwaysActive => Allowance::Documented(
-                "create-a-referral.md's example sends New/Pending and shows Active/Accepted; DESIGN.md: the server may rewrite status on create",
-            ),
+            Variant::SharedCreateActive | Variant::CreateAlwaysActive => {
+                Allowance::Assumed("DESIGN.md: the server may rewrite status on create")
+            }
             Variant::KeysReversed | Variant::KeysSorted => {
                 Allowance::Assumed("JSON objects are unordered (RFC 8259); DESIGN.md: key order is open")
             }
             Variant::OtherOrganizationName | Variant::UppercaseIds | Variant::OtherEtagFormat => {
-                Allowance::Documented("referral-resources.md: server-assigned strings, no format given")
+                Allowance::Assumed(
+                    "a server-assigned string has the form the server chooses unless a schema gives one",
+                )
             }
-            Variant::TimesMilliseconds | Variant::TimesOffset => Allowance::Assumed(
-                "referral-resources.md says date-time in UTC; RFC 3339 allows any precision and +00:00",
-            ),
+            Variant::TimesMilliseconds | Variant::TimesOffset => {
+                Allowance::Assumed("RFC 3339 allows any precision and +00:00 for UTC")
+            }
             Variant::CreateAnswers200 => Allowance::Documented(
                 "the Swagger says 200; DESIGN.md: 200 or 201 (+Location)",
             ),
@@ -191,8 +198,8 @@ impl Variant {
             Variant::CspErrorEnvelope => Allowance::Documented(
                 "the API's pages link to the other envelope's error-codes.md (doc defect 51)",
             ),
-            Variant::SmallPages => Allowance::Documented(
-                "get-a-list-of-referrals.md: follow @odata.nextLink; the page size is the server's",
+            Variant::SmallPages => Allowance::Assumed(
+                "OData JSON Format 4.01 §4.5.5: a client follows @odata.nextLink; the page size is the server's",
             ),
             Variant::Throttled429Seconds | Variant::Unavailable503Date => Allowance::Assumed(
                 "RFC 9110 Retry-After (delay-seconds or HTTP-date); DESIGN.md: throttling is not a failure",
@@ -639,7 +646,9 @@ mod tests {
         for variant in Variant::ALL {
             assert_eq!(variant.name().parse::<Variant>(), Ok(variant));
             assert!(!variant.description().is_empty());
-            assert!(!variant.allowance().to_string().is_empty());
+            for profile in std::iter::once(None).chain(Profile::ALL.map(Some)) {
+                assert!(!variant.allowance(profile).to_string().is_empty());
+            }
         }
         names.sort_unstable();
         names.dedup();

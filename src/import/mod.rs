@@ -68,7 +68,7 @@ pub enum ImportError {
 /// One example of the page, ready to be written and checked.
 #[derive(Debug, Clone)]
 pub struct ImportedExample {
-    /// The fixture name, e.g. `update-a-referral.request`: the suite's name for the example
+    /// The fixture name, e.g. `update-an-item.request`: the suite's name for the example
     /// in the same place if it has one, else the page's stem and kind (numbered `-1`, `-2`,
     /// … when the page has several of its kind).
     pub name: String,
@@ -96,7 +96,7 @@ impl ImportedExample {
 #[derive(Debug, Clone)]
 pub struct Import {
     pub doc: PathBuf,
-    /// The page's file name with `.md` (`update-a-referral.md`), as contract.yaml names pages.
+    /// The page's file name with `.md` (`update-an-item.md`), as contract.yaml names pages.
     pub page_name: String,
     pub page: Page,
     pub examples: Vec<ImportedExample>,
@@ -120,7 +120,7 @@ impl Import {
 }
 
 /// The stem fixtures are named after: the file name up to its first dot
-/// (`update-a-referral.tr-tr.md` → `update-a-referral`).
+/// (`update-an-item.tr-tr.md` → `update-an-item`).
 fn stem(doc: &Path) -> Option<String> {
     let name = doc.file_name()?.to_str()?;
     let stem = name.split('.').next()?;
@@ -348,12 +348,12 @@ mod tests {
     #[test]
     fn the_stem_drops_the_locale_and_the_extension() {
         assert_eq!(
-            stem(Path::new("seeds/update-a-referral.tr-tr.md")).as_deref(),
-            Some("update-a-referral")
+            stem(Path::new("seeds/update-an-item.tr-tr.md")).as_deref(),
+            Some("update-an-item")
         );
         assert_eq!(
-            stem(Path::new("update-a-referral.md")).as_deref(),
-            Some("update-a-referral")
+            stem(Path::new("update-an-item.md")).as_deref(),
+            Some("update-an-item")
         );
         assert_eq!(stem(Path::new(".md")), None);
     }
@@ -368,15 +368,15 @@ mod tests {
         let page = page::read(markdown, None, &[]);
 
         // Act
-        let names = names("patch-a-referral", &page.examples);
+        let names = names("patch-an-item", &page.examples);
 
         // Assert
         assert_eq!(
             names,
             [
-                "patch-a-referral.request-1",
-                "patch-a-referral.response",
-                "patch-a-referral.request-2"
+                "patch-an-item.request-1",
+                "patch-an-item.response",
+                "patch-an-item.request-2"
             ]
         );
     }
@@ -384,7 +384,7 @@ mod tests {
     #[test]
     fn the_table_anchor_comes_from_the_contracts_source() {
         // Arrange
-        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/referrals");
+        let path = crate::profile::bundled_suite();
         let suite = Suite::load(&path).unwrap();
 
         // Act / Assert
@@ -412,7 +412,7 @@ mod tests {
     #[test]
     fn a_documented_request_is_the_operation_of_its_method_and_path() {
         // Arrange
-        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/referrals");
+        let path = crate::profile::bundled_suite();
         let suite = Suite::load(&path).unwrap();
         let contract = &suite.contract;
         let item = format!("{}/1", contract.resource.path);

@@ -26,7 +26,7 @@ use crate::fixture::{HttpMessage, StartLine};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RequestSyntax {
     pub method: String,
-    /// The URI as written, e.g. `https://api.partner.microsoft.com/v1.0/engagements/referrals/{Id}`,
+    /// The URI as written, e.g. `https://api.example.com/v1.0/items/{Id}`,
     /// or a path relative to the service's root and version (`/boards/cards/{id}`).
     pub uri: String,
     pub line: usize,
@@ -35,7 +35,7 @@ pub struct RequestSyntax {
 }
 
 impl RequestSyntax {
-    /// The path of the template (`/v1.0/engagements/referrals/{Id}`).
+    /// The path of the template (`/v1.0/items/{Id}`).
     pub fn path(&self) -> &str {
         uri_path(&self.uri)
     }
@@ -547,12 +547,12 @@ mod tests {
 
 | Yöntem  | İstek URI'si |
 |---------|-------------|
-| **PUT** | <https://h/v1.0/engagements/referrals/{Id}> |
+| **PUT** | <https://h/v1.0/projects/items/{Id}> |
 
 ### <a name=\"request-example\"></a>İstek örneği
 
 ```http
-PUT https://h/v1.0/engagements/referrals/1 HTTP/1.1
+PUT https://h/v1.0/projects/items/1 HTTP/1.1
 Content-Type: application/json
 
 {\"id\": \"1\"}
@@ -580,7 +580,7 @@ Content-Type: application/json
             page.syntax,
             vec![RequestSyntax {
                 method: "PUT".into(),
-                uri: "https://h/v1.0/engagements/referrals/{Id}".into(),
+                uri: "https://h/v1.0/projects/items/{Id}".into(),
                 line: 7,
                 column: 13
             }]
@@ -672,7 +672,7 @@ Content-Type: application/json
     #[test]
     fn without_anchors_the_transition_table_is_found_by_its_wire_names() {
         // Arrange: a property table first, then the transition table.
-        let text = "| Property | Type | Description |\n|---|---|---|\n| Status | [ReferralStatus](r.md) | An enum. |\n\n| Status | Allowed | Substatus |\n|---|---|---|\n| New | New, Active, Closed | Pending, Received |\n| Closed | Closed | Won, Lost |\n";
+        let text = "| Property | Type | Description |\n|---|---|---|\n| Status | [ItemStatus](r.md) | An enum. |\n\n| Status | Allowed | Substatus |\n|---|---|---|\n| New | New, Active, Closed | Pending, Received |\n| Closed | Closed | Won, Lost |\n";
 
         // Act
         let table = page(text).transitions.unwrap();
@@ -694,29 +694,26 @@ Content-Type: application/json
         // Arrange
         let syntax = RequestSyntax {
             method: "PUT".into(),
-            uri: "https://h/v1.0/engagements/referrals/{Id}".into(),
+            uri: "https://h/v1.0/projects/items/{Id}".into(),
             line: 1,
             column: 1,
         };
 
         // Act / Assert
-        assert_eq!(syntax.collection(), "/v1.0/engagements/referrals");
+        assert_eq!(syntax.collection(), "/v1.0/projects/items");
         assert_eq!(
-            syntax.misfit("PUT", "https://h/v1.0/engagements/referrals/49d9 HTTP/1.1"),
+            syntax.misfit("PUT", "https://h/v1.0/projects/items/49d9 HTTP/1.1"),
             None
         );
         assert_eq!(
-            syntax.misfit("PUT", "https://h/v1.0/engagments/referrals/1"),
-            Some(
-                "path segment 2 is \"engagments\" where the request syntax has \"engagements\""
-                    .into()
-            )
+            syntax.misfit("PUT", "https://h/v1.0/projcts/items/1"),
+            Some("path segment 2 is \"projcts\" where the request syntax has \"projects\"".into())
         );
         assert!(syntax
-            .misfit("PUT", "https://h/v1.0/engagements/referrals")
+            .misfit("PUT", "https://h/v1.0/projects/items")
             .is_some_and(|m| m.contains("segments")));
         assert!(syntax
-            .misfit("PATCH", "https://h/v1.0/engagements/referrals/1")
+            .misfit("PATCH", "https://h/v1.0/projects/items/1")
             .is_some_and(|m| m.contains("PATCH")));
     }
 

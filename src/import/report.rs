@@ -1,6 +1,6 @@
 //! The doc-defect report of an imported page: what is wrong with the page itself, each
 //! defect positioned twice, on the page (`DOC.md:192:55`) and in the raw fixture file
-//! (`update-a-referral.request.raw:110:55`), with the rule it breaks, whether that rule is
+//! (`update-an-item.request.raw:110:55`), with the rule it breaks, whether that rule is
 //! documented or assumed, and whether contract.yaml already lists it as a known doc defect.
 //!
 //! The examples are held to every check of `vouch lint` (schema, unknown fields and enum
@@ -657,106 +657,4 @@ fn render_defect(import: &Import, defect: &DocDefect, out: &mut impl Write) -> i
         writeln!(out, "        ({number}{})", known.reason)?;
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use std::path::PathBuf;
-
-    use super::*;
-    use crate::import::import_page;
-
-    fn root() -> PathBuf {
-        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-    }
-
-    fn import(page: &str) -> Import {
-        let suite = Suite::load(&root().join("fixtures/referrals")).unwrap();
-        import_page(&root().join(page), &suite).unwrap()
-    }
-
-    #[test]
-    fn the_seed_trailing_comma_is_positioned_on_the_page_and_in_the_raw_file() {
-        // Act
-        let import = import("tests/data/docs/partner-rest-pr.tr-tr/update-a-referral.md");
-
-        // Assert
-        let comma = import
-            .defects
-            .iter()
-            .find(|d| d.rule == "json-syntax")
-            .unwrap();
-        assert_eq!(comma.example.as_deref(), Some("update-a-referral.request"));
-        assert_eq!(
-            comma.page,
-            Some(Position {
-                line: 192,
-                column: 55
-            })
-        );
-        assert_eq!(
-            comma.raw,
-            Some(Position {
-                line: 110,
-                column: 55
-            })
-        );
-        assert_eq!(comma.known.as_ref().and_then(|k| k.defect), Some(1));
-    }
-
-    #[test]
-    fn defects_are_sorted_by_page_position() {
-        let import = import("tests/data/docs/partner-rest-en/update-a-referral.md");
-        let lines: Vec<usize> = import
-            .defects
-            .iter()
-            .filter_map(|d| d.page.map(|p| p.line))
-            .collect();
-        assert!(lines.windows(2).all(|w| w[0] <= w[1]), "{lines:?}");
-    }
-
-    #[test]
-    fn a_json_labelled_fragment_is_a_page_defect_not_an_example() {
-        // Act
-        let import = import("tests/data/docs/partner-rest-en/create-a-referral.md");
-
-        // Assert
-        let fragments: Vec<&DocDefect> = import
-            .defects
-            .iter()
-            .filter(|d| d.rule == "json-syntax" && d.example.is_none())
-            .collect();
-        assert_eq!(fragments.len(), 2);
-        assert_eq!(fragments[0].page.map(|p| p.line), Some(327));
-        assert!(fragments[0].known.is_none());
-    }
-
-    #[test]
-    fn a_defect_line_names_page_and_raw_places_pointer_rule_and_basis() {
-        // Arrange
-        let import = import("tests/data/docs/partner-rest.zh-cn/update-a-referral.md");
-        let defect = import
-            .defects
-            .iter()
-            .find(|d| d.rule == "response-id")
-            .unwrap();
-        let mut out = Vec::new();
-
-        // Act
-        render_defect(&import, defect, &mut out).unwrap();
-
-        // Assert
-        let text = String::from_utf8(out).unwrap();
-        let first = text.lines().next().unwrap();
-        assert!(first.starts_with("known   "), "{first}");
-        assert!(
-            first.contains("update-a-referral.md:207:11 (update-a-referral.response.raw:2:11) at /id: PUT 49d90c72-3326-4f61-aacc-2cb57970448c answered with"),
-            "{first}"
-        );
-        assert!(first.ends_with("[response-id, assumed]"), "{first}");
-        assert!(
-            text.lines().nth(1).unwrap().contains("doc defect 2"),
-            "{text}"
-        );
-    }
 }

@@ -278,8 +278,8 @@ impl Transitions {
 mod tests {
     use super::*;
 
-    /// The documented table, written out by hand from update-a-referral.md so that the
-    /// data in contract.yaml is checked against an independent reading.
+    /// A documented table (the bundled suite's), written out by hand from its update page
+    /// so that the data in contract.yaml is checked against an independent reading.
     fn documented() -> Transitions {
         let yaml = "
 values: [None, New, Active, Closed]

@@ -312,7 +312,7 @@ mod tests {
         // Arrange
         let files = [
             "error-partner-api.schema.json",
-            "referral.schema.json",
+            "item.schema.json",
             "json-patch.schema.json",
             "plain.json",
         ];
@@ -321,7 +321,7 @@ mod tests {
         let names: Vec<String> = files.iter().map(|f| component_name(f)).collect();
 
         // Assert
-        assert_eq!(names, ["ErrorPartnerApi", "Referral", "JsonPatch", "Plain"]);
+        assert_eq!(names, ["ErrorPartnerApi", "Item", "JsonPatch", "Plain"]);
     }
 
     #[test]

@@ -4,8 +4,22 @@
 
 pub mod referrals;
 
+/// The suite vouch ships and runs when none is named, and the API it tests: a profile's.
+pub use referrals::{BUNDLED_API, BUNDLED_SUITE};
+
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+
+use crate::double::variant::{Allowance, Variant};
+use crate::fixture::derive::Builder;
+use crate::fixture::scenario::Scenario;
+
+/// The bundled suite's folder in this repository, for the tests that hold the engine to a
+/// real contract.
+#[cfg(test)]
+pub(crate) fn bundled_suite() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(BUNDLED_SUITE)
+}
 
 /// The profiles a contract may select.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -17,6 +31,9 @@ pub enum Profile {
 }
 
 impl Profile {
+    /// Every profile.
+    pub const ALL: [Profile; 1] = [Profile::PartnerCenterReferrals];
+
     /// The name a contract selects it by.
     pub fn name(self) -> &'static str {
         match self {
@@ -60,5 +77,22 @@ pub fn before_patch(profile: Option<Profile>, body: &mut Value) {
     match profile {
         Some(Profile::PartnerCenterReferrals) => referrals::before_patch(body),
         None => {}
+    }
+}
+
+/// The derived scenarios a profile adds to the contract's (after them).
+pub(crate) fn derived(profile: Option<Profile>, builder: &Builder<'_>) -> Vec<Scenario> {
+    match profile {
+        Some(Profile::PartnerCenterReferrals) => referrals::derived(builder),
+        None => Vec::new(),
+    }
+}
+
+/// Where the profile's API's pages allow a conformant variant, when they say more than the
+/// general reason.
+pub fn allowance(profile: Option<Profile>, variant: Variant) -> Option<Allowance> {
+    match profile {
+        Some(Profile::PartnerCenterReferrals) => referrals::allowance(variant),
+        None => None,
     }
 }

@@ -1,11 +1,22 @@
 //! What only Partner Center's referrals do: every referral carries a `links` object
 //! (`self`, and `relatedReferrals`: the referrals of its engagement), and a PATCH may
-//! send `dealValue` as the numeric string the docs show. Walked only when the contract
-//! selects `profile: partner-center-referrals`.
+//! send `dealValue` as the numeric string the docs show; the profile adds the derived
+//! scenario that follows `relatedReferrals`. Walked only when the contract selects
+//! `profile: partner-center-referrals`.
 
-use serde_json::{Map, Value};
+use serde_json::{json, Map, Value};
 
+use crate::double::variant::{Allowance, Variant};
+use crate::fixture::derive::{values, vars, Builder};
+use crate::fixture::scenario::{Expect, RequestSpec, Scenario, Step};
+use crate::fixture::small_map::SmallMap;
+use crate::fixture::vocabulary::OperationKind;
 use crate::profile::Site;
+
+/// The suite vouch ships for this API (relative to the repository), run when none is named.
+pub const BUNDLED_SUITE: &str = "fixtures/referrals";
+/// What the bundled suite tests, as the help names it.
+pub const BUNDLED_API: &str = "Partner Center Referrals API";
 
 /// The member that carries the links.
 const LINKS: &str = "links";
@@ -59,6 +70,62 @@ pub fn before_patch(body: &mut Value) {
         {
             op["value"] = Value::Number(number);
         }
+    }
+}
+
+/// The derived scenario the profile adds: the `relatedReferrals` link of a created
+/// referral lists its engagement's referrals only (two engagements, one referral each).
+pub(crate) fn derived(builder: &Builder<'_>) -> Vec<Scenario> {
+    let mut other = builder.create();
+    other.name = Some("create-other".into());
+    other.capture = vars(&[("other_id", "/id")]);
+    vec![builder.scenario(
+        "list: the relatedReferrals link lists the referrals of one engagement only".into(),
+        &["derived", "list"],
+        vec![
+            builder.create(),
+            other,
+            Step {
+                name: Some("related".into()),
+                request: Some(RequestSpec {
+                    method: builder.method(OperationKind::Get),
+                    path: "{related}".into(),
+                    headers: SmallMap::new(),
+                    body: None,
+                    content_type: None,
+                }),
+                expect: Expect {
+                    response: Some("list".into()),
+                    schema: Some("list".into()),
+                    values: values(&[("/@odata.count", json!(1)), ("/value/0/id", json!("{id}"))]),
+                    rule: Some("link-path".into()),
+                    ..Expect::default()
+                },
+                ..Step::default()
+            },
+        ],
+    )]
+}
+
+/// Where the Referrals pages allow a conformant variant (the others' allowance is the
+/// general one).
+pub fn allowance(variant: Variant) -> Option<Allowance> {
+    match variant {
+        Variant::SharedCreateActive | Variant::CreateAlwaysActive => Some(Allowance::Documented(
+            "create-a-referral.md's example sends New/Pending and shows Active/Accepted; DESIGN.md: the server may rewrite status on create",
+        )),
+        Variant::OtherOrganizationName | Variant::UppercaseIds | Variant::OtherEtagFormat => {
+            Some(Allowance::Documented(
+                "referral-resources.md: server-assigned strings, no format given",
+            ))
+        }
+        Variant::TimesMilliseconds | Variant::TimesOffset => Some(Allowance::Assumed(
+            "referral-resources.md says date-time in UTC; RFC 3339 allows any precision and +00:00",
+        )),
+        Variant::SmallPages => Some(Allowance::Documented(
+            "get-a-list-of-referrals.md: follow @odata.nextLink; the page size is the server's",
+        )),
+        _ => None,
     }
 }
 

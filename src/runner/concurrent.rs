@@ -105,8 +105,7 @@ mod tests {
     use super::*;
 
     fn suite() -> Suite {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        Suite::load(&root.join("fixtures/referrals")).unwrap()
+        Suite::load(&crate::profile::bundled_suite()).unwrap()
     }
 
     #[test]

@@ -588,8 +588,9 @@ mod tests {
     }
 
     fn contract() -> Contract {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/referrals");
-        crate::Suite::load(&dir).unwrap().contract
+        crate::Suite::load(&crate::profile::bundled_suite())
+            .unwrap()
+            .contract
     }
 
     /// A report whose faults were each caught by the named rules (benign ones tolerated).

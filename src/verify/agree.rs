@@ -12,12 +12,13 @@ use std::time::Instant;
 use chrono::{DateTime, FixedOffset};
 use serde_json::Value;
 
-use super::{query, Run, REFERRALS};
+use super::{query, Run};
 use crate::checks;
 use crate::endpoint::Target;
 use crate::finding::Finding;
 use crate::fixture::json_text::escape_token;
 use crate::fixture::verification::Verification;
+use crate::fixture::vocabulary::OperationKind;
 use crate::fixture::Suite;
 use crate::outcome::{ScenarioOutcome, StepOutcome};
 use crate::runner::RunOptions;
@@ -53,7 +54,7 @@ pub(super) async fn agree(
                 spec,
                 checks: checks::all(),
             };
-            let scenario = run.scenario(REFERRALS);
+            let scenario = run.scenario(&super::by_id(&suite.contract));
             let mut done = Vec::with_capacity(mine.len());
             for (index, entry) in mine {
                 done.push((index, one(&run, &scenario, &entry).await?));
@@ -79,10 +80,12 @@ pub(super) async fn agree(
         spec,
         checks: Vec::new(),
     };
+    let name = super::by_id(&suite.contract);
     if entries.is_empty() && error.is_none() {
-        return run.skipped(REFERRALS, "the target lists no referrals to verify".into());
+        let nouns = suite.contract.resource.nouns();
+        return run.skipped(&name, format!("the target lists no {nouns} to verify"));
     }
-    run.outcome(REFERRALS, steps, error, started)
+    run.outcome(&name, steps, error, started)
 }
 
 /// One entry: its GET, then the entry and the times.
@@ -97,8 +100,16 @@ async fn one(
         .and_then(Value::as_str)
         .unwrap_or_default();
     let path = format!("{}/{}", resource.path, query::encode(id));
+    // A resource is judged by the schema of a GET by id (the list's query schema without one).
+    let schema = run
+        .suite
+        .contract
+        .operations
+        .get(OperationKind::Get)
+        .and_then(|op| op.response.as_deref())
+        .unwrap_or(&run.suite.contract.query.schema);
     let (mut step, got) = run
-        .get(scenario, id.to_owned(), path, "get", "referral")
+        .get(scenario, id.to_owned(), path, "get", schema)
         .await?;
     if let Some(got) = got.filter(|_| (200..300).contains(&status(&step))) {
         let label = step.name.clone();
@@ -141,15 +152,16 @@ fn compare(run: &Run<'_>, label: &str, entry: &Value, got: &Value, out: &mut Vec
         return;
     };
     let ignored = &run.spec.list_get_ignore.fields;
+    let noun = run.suite.contract.resource.noun();
     for (key, listed) in members {
         let pointer = format!("/{}", escape_token(key));
         if ignored.iter().any(|p| p.as_str() == pointer) {
             continue;
         }
         let message = match got.get(key) {
-            None => format!("the list entry has {pointer}, the referral got by id has not"),
+            None => format!("the list entry has {pointer}, the {noun} got by id has not"),
             Some(now) if now != listed => format!(
-                "the list entry says {}, the referral got by id {}",
+                "the list entry says {}, the {noun} got by id {}",
                 shown(listed),
                 shown(now)
             ),

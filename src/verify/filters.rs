@@ -53,7 +53,11 @@ pub(super) async fn filter(
     let Some(values) = entries.iter().find_map(values_of) else {
         return run.skipped(
             name,
-            format!("no listed referral has a value for {}", holes.join(", ")),
+            format!(
+                "no listed {} has a value for {}",
+                resource.noun(),
+                holes.join(", ")
+            ),
         );
     };
     let expression = shape.fill(&values);
@@ -88,7 +92,10 @@ pub(super) async fn filter(
                     shape.basis,
                     &label,
                     &format!("{}/{index}{pointer}", run.spec.items),
-                    format!("$filter={expression} returned referral {id} with {hole} {shown}"),
+                    format!(
+                        "$filter={expression} returned {} {id} with {hole} {shown}",
+                        resource.noun()
+                    ),
                 ));
             }
         }

@@ -77,7 +77,10 @@ pub(super) async fn list(run: &Run<'_>, sample: usize) -> Listed {
                     "list-unique",
                     &label,
                     &format!("{}/{index}{id_pointer}", spec.items),
-                    format!("referral {id} was already listed on an earlier page"),
+                    format!(
+                        "{} {id} was already listed on an earlier page",
+                        run.suite.contract.resource.noun()
+                    ),
                 ));
             }
         }
@@ -193,22 +196,16 @@ mod tests {
 
     #[test]
     fn a_next_link_is_followed_only_on_the_target_itself() {
-        let base = "https://api.partner.microsoft.com";
+        let base = "https://api.example.com";
         assert!(same_origin(
-            "https://api.partner.microsoft.com/v1.0/engagements/referrals?$skiptoken=2",
+            "https://api.example.com/v1.0/items?$skiptoken=2",
             base
         ));
-        assert!(same_origin(
-            "/v1.0/engagements/referrals?$skiptoken=2",
-            base
-        ));
+        assert!(same_origin("/v1.0/items?$skiptoken=2", base));
         assert!(!same_origin(
-            "http://api.partner.microsoft.com/v1.0/referrals?$skiptoken=2",
+            "http://api.example.com/v1.0/others?$skiptoken=2",
             base
         ));
-        assert!(!same_origin(
-            "https://elsewhere.example/v1.0/engagements/referrals",
-            base
-        ));
+        assert!(!same_origin("https://elsewhere.example/v1.0/items", base));
     }
 }

@@ -24,7 +24,7 @@ use crate::fixture::scenario::{Expect, RequestSpec, Scenario, Step};
 use crate::fixture::small_map::SmallMap;
 use crate::fixture::template::Vars;
 use crate::fixture::verification::Verification;
-use crate::fixture::Suite;
+use crate::fixture::{Contract, Suite};
 use crate::outcome::{Outcome, RunRecord, ScenarioOutcome, StepOutcome};
 use crate::runner::{self, RunOptions};
 
@@ -32,8 +32,13 @@ use crate::runner::{self, RunOptions};
 pub const PREFIX: &str = "verify: ";
 /// The scenario of the list pages.
 pub const LISTING: &str = "verify: the list pages (envelope, paging, count)";
-/// The scenario of the resources got by id.
-pub const REFERRALS: &str = "verify: each listed referral agrees with its GET by id";
+/// The scenario of the resources got by id, named with the contract's noun.
+pub fn by_id(contract: &Contract) -> String {
+    format!(
+        "{PREFIX}each listed {} agrees with its GET by id",
+        contract.resource.noun()
+    )
+}
 
 /// The name of a `$filter` shape's scenario.
 pub fn filter_name(shape: &str) -> String {
@@ -182,7 +187,7 @@ pub fn names(suite: &Suite, filter: Option<&str>) -> Vec<String> {
     let Some(spec) = suite.contract.verification.as_ref() else {
         return Vec::new();
     };
-    [LISTING.to_owned(), REFERRALS.to_owned()]
+    [LISTING.to_owned(), by_id(&suite.contract)]
         .into_iter()
         .chain(spec.filters.iter().map(|f| filter_name(&f.shape)))
         .filter(|name| filter.is_none_or(|f| name.contains(f)))
@@ -213,8 +218,8 @@ pub async fn verify(
     let sample = options.sample.unwrap_or(spec.sample);
     let filter_names: Vec<String> = spec.filters.iter().map(|f| filter_name(&f.shape)).collect();
     let wanted = |name: &str| selected(options, name);
-    if sample == 0
-        || !(wanted(LISTING) || wanted(REFERRALS) || filter_names.iter().any(|n| wanted(n)))
+    let by_id = by_id(&suite.contract);
+    if sample == 0 || !(wanted(LISTING) || wanted(&by_id) || filter_names.iter().any(|n| wanted(n)))
     {
         return Vec::new();
     }
@@ -231,9 +236,9 @@ pub async fn verify(
     if wanted(LISTING) {
         outcomes.push(listed.outcome);
     }
-    let (referrals, filtered) = tokio::join!(
+    let (got_by_id, filtered) = tokio::join!(
         async {
-            if wanted(REFERRALS) {
+            if wanted(&by_id) {
                 Some(agree::agree(suite, target, options, spec, &entries).await)
             } else {
                 None
@@ -249,17 +254,18 @@ pub async fn verify(
             outcomes
         }
     );
-    outcomes.extend(referrals);
+    outcomes.extend(got_by_id);
     outcomes.extend(filtered);
     outcomes
 }
 
-/// How many resources a run's verification checked (the steps of its resources
-/// scenario), when it ran.
-pub fn referrals_checked(record: &RunRecord) -> Option<usize> {
+/// How many resources a run of `contract` checked in its verification (the steps of its
+/// resources scenario), when it ran.
+pub fn checked(record: &RunRecord, contract: &Contract) -> Option<usize> {
+    let by_id = by_id(contract);
     record
         .scenarios
         .iter()
-        .find(|s| s.name == REFERRALS)
+        .find(|s| s.name == by_id)
         .map(|s| s.steps.len())
 }

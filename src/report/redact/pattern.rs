@@ -120,7 +120,7 @@ mod tests {
     fn words_after_bearer_or_basic_are_not_credentials() {
         assert!(found("send a Bearer token").is_empty());
         assert!(found("Bearer authentication failed").is_empty());
-        assert!(found("Basic information about the referral").is_empty());
+        assert!(found("Basic information about the item").is_empty());
     }
 
     #[test]
