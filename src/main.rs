@@ -21,7 +21,9 @@ use vouch::selftest::SelftestOptions;
 use vouch::{openapi, Suite};
 
 /// A JSON-heavy workload of many small, short-lived allocations across threads: mimalloc
-/// serves it with less time and less fragmentation than the system allocator.
+/// serves it in less time than the system allocator. Its version 2 (the `v2` feature) keeps
+/// less memory back than version 3: a run of 10,000 scenarios peaks at 76.5 MiB on it, at
+/// 100.4 MiB on version 3 (README, "Performance").
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

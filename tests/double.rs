@@ -1106,3 +1106,36 @@ fn vouch_serve_refuses_an_unknown_fault_with_exit_2() {
     assert_eq!(output.status.code(), Some(2));
     assert!(common::stderr(&output).contains("no fault named"));
 }
+
+#[tokio::test]
+async fn stored_resources_are_packed_small_and_answered_exactly_as_stored() {
+    // Arrange: resources in varied states, as a long run leaves them.
+    let world = World::with(DoubleConfig {
+        preload: 200,
+        ..DoubleConfig::default()
+    })
+    .await;
+
+    // Act
+    let (packed, text) = world.double.stored_sizes();
+    let ids = world.double.ids();
+
+    // Assert: packed against the documented examples, a resource takes under a quarter of
+    // its text; and each one reads back as the double holds it.
+    assert_eq!(ids.len(), 200);
+    assert!(
+        packed * 4 < text,
+        "packed {packed} bytes for {text} bytes of text"
+    );
+    for id in ids.iter().step_by(20) {
+        let response = world
+            .client
+            .get(world.url(&format!("/{id}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(Some(body), world.double.stored(id));
+    }
+}

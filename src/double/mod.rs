@@ -290,6 +290,17 @@ impl Double {
         self.shared.store.lock().map_or(0, |s| s.len())
     }
 
+    /// The bytes the stored resources take packed, and as the JSON text they are answered
+    /// as (for tests and the memory benchmark).
+    pub fn stored_sizes(&self) -> (usize, usize) {
+        let api = &self.shared.api;
+        self.shared.store.lock().map_or((0, 0), |s| {
+            s.all()
+                .map(|r| (r.packed_len(), r.text(api).len()))
+                .fold((0, 0), |(p, t), (a, b)| (p + a, t + b))
+        })
+    }
+
     /// The ids of the stored resources, in creation order (for tests).
     pub fn ids(&self) -> Vec<String> {
         let api = &self.shared.api;

@@ -81,6 +81,11 @@ impl Stored {
         self.get(api, &api.id).and_then(Value::as_str)
     }
 
+    /// The bytes the packed text takes.
+    pub fn packed_len(&self) -> usize {
+        self.packed.len()
+    }
+
     pub fn etag(&self) -> Option<&str> {
         self.etag.as_deref()
     }
